@@ -1,0 +1,135 @@
+"""Settings: an embedded default for a laptop or single-machine MRC, and a production
+configuration read from the environment.
+
+``MRC_ENV=production`` selects production, which refuses to start with the development
+secret key or without an encryption key and a database URL.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+# Development-only keys. They are public (they are in this file), so production refuses them.
+DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105
+DEV_ENCRYPTION_KEY = "ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM="  # base64 of 32 bytes
+
+INSTANCE_DIR = Path(os.environ.get("MRC_INSTANCE_DIR", Path.cwd() / "instance"))
+
+SUPPORTED_LOCALES = ("en", "fa_AF", "ps", "ur", "bn", "ar", "ckb")
+RTL_LOCALES = frozenset({"fa_AF", "ps", "ur", "ar", "ckb"})
+
+
+class UnsafeConfigError(RuntimeError):
+    """Raised at start-up when a production configuration would be unsafe."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for PostgreSQL URLs given in the common short forms."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _int_list(raw: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in raw.split(",") if part.strip())
+
+
+@dataclass
+class Config:
+    """Typed settings; ``to_flask()`` turns them into Flask config keys."""
+
+    env: str = "development"
+    secret_key: str = DEV_SECRET_KEY
+    database_url: str = ""
+    encryption_keys: str = DEV_ENCRYPTION_KEY
+    redis_url: str = ""
+    output_dir: str = ""
+    default_locale: str = "en"
+    followup_waves_days: tuple[int, ...] = (90, 180)
+    suppression_threshold: int = 5
+    session_minutes: int = 30
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    page_size: int = 50
+    max_upload_bytes: int = 20 * 1024 * 1024
+    import_max_rows: int = 10_000
+    # Absolute base URL of this site as the public sees it: printed leaflets' QR codes point here.
+    public_url: str = "http://localhost:5000"
+    testing: bool = False
+    secure_cookies: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Config:
+        env = dict(os.environ if environ is None else environ)
+        mode = env.get("MRC_ENV", "development")
+        default_db = f"sqlite:///{INSTANCE_DIR / 'mrc.sqlite'}"
+        cfg = cls(
+            env=mode,
+            secret_key=env.get("SECRET_KEY", DEV_SECRET_KEY),
+            database_url=normalise_database_url(env.get("DATABASE_URL", default_db)),
+            encryption_keys=env.get("MRC_ENCRYPTION_KEY", DEV_ENCRYPTION_KEY),
+            redis_url=env.get("REDIS_URL", ""),
+            output_dir=env.get("MRC_OUTPUT_DIR", str(INSTANCE_DIR / "outputs")),
+            default_locale=env.get("MRC_DEFAULT_LOCALE", "en"),
+            followup_waves_days=_int_list(env.get("MRC_FOLLOWUP_WAVES", "90,180")),
+            suppression_threshold=int(env.get("MRC_SUPPRESSION_THRESHOLD", "5")),
+            session_minutes=int(env.get("MRC_SESSION_MINUTES", "30")),
+            import_max_rows=int(env.get("MRC_IMPORT_MAX_ROWS", "10000")),
+            public_url=env.get("MRC_PUBLIC_URL", "http://localhost:5000"),
+            secure_cookies=mode == "production",
+        )
+        return cfg
+
+    def check_production_safety(self) -> None:
+        """Refuse to run production with development keys or missing settings."""
+        if self.env != "production":
+            return
+        problems = []
+        if not self.secret_key or self.secret_key == DEV_SECRET_KEY:
+            problems.append("SECRET_KEY is missing or is the development key")
+        if not self.encryption_keys or DEV_ENCRYPTION_KEY in self.encryption_keys.split(","):
+            problems.append("MRC_ENCRYPTION_KEY is missing or is the development key")
+        if not self.database_url or self.database_url.startswith("sqlite"):
+            problems.append("DATABASE_URL must point to PostgreSQL in production")
+        if problems:
+            raise UnsafeConfigError("Unsafe production configuration: " + "; ".join(problems))
+
+    def to_flask(self) -> dict[str, Any]:
+        engine_options: dict[str, Any] = {}
+        if self.database_url.startswith("postgresql"):
+            engine_options = {"pool_pre_ping": True}
+        return {
+            "MRC_ENV": self.env,
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+            "MRC_ENCRYPTION_KEYS": self.encryption_keys,
+            "REDIS_URL": self.redis_url,
+            "MRC_OUTPUT_DIR": self.output_dir,
+            "BABEL_DEFAULT_LOCALE": self.default_locale,
+            "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+            "MRC_SUPPORTED_LOCALES": SUPPORTED_LOCALES,
+            "MRC_FOLLOWUP_WAVES_DAYS": self.followup_waves_days,
+            "MRC_SUPPRESSION_THRESHOLD": self.suppression_threshold,
+            "MRC_LOGIN_MAX_FAILURES": self.login_max_failures,
+            "MRC_LOGIN_LOCKOUT_MINUTES": self.login_lockout_minutes,
+            "MRC_PAGE_SIZE": self.page_size,
+            "MAX_CONTENT_LENGTH": self.max_upload_bytes,
+            "MRC_IMPORT_MAX_ROWS": self.import_max_rows,
+            "MRC_PUBLIC_URL": self.public_url,
+            "PERMANENT_SESSION_LIFETIME": timedelta(minutes=self.session_minutes),
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.secure_cookies,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SECURE": self.secure_cookies,
+            "WTF_CSRF_TIME_LIMIT": None,
+            "TESTING": self.testing,
+            **self.extra,
+        }
