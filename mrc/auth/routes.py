@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from mrc.audit import services as audit
+from mrc.auth import bp
+from mrc.auth.forms import LoginForm
+from mrc.auth.services import LoginResult, authenticate
+from mrc.extensions import db
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths are followed after log-in (no open redirect)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        result, user = authenticate(form.username.data or "", form.password.data or "",
+                                    request.remote_addr or "unknown")
+        if result == LoginResult.OK and user is not None:
+            lang = session.get("lang")
+            session.clear()  # new session on log-in: no fixation
+            if lang:
+                session["lang"] = lang
+            login_user(user)
+            audit.record("login", "user", user.id, user=user)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
+        audit.record("login_failed", "user", user.id if user else None)
+        db.session.commit()
+        if result == LoginResult.LOCKED:
+            flash(_("Too many failed attempts. This account is locked for a while; "
+                    "try again later or ask your manager."), "error")
+        elif result == LoginResult.THROTTLED:
+            flash(_("Too many failed attempts from this connection. Please wait and try again."),
+                  "error")
+        else:
+            flash(_("Wrong username or password."), "error")
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> Response:
+    audit.record("logout", "user", current_user.id)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have been logged out."), "info")
+    return redirect(url_for("auth.login"))
