@@ -215,8 +215,8 @@ def test_counts_and_ratios_are_plausible(data: Tables) -> None:
     assert 3.1 <= len(sessions) / n <= 3.6  # mean sessions per client ≈ 3.3
     per_client = Counter(s["client_id"] for s in sessions)
     assert min(per_client.values()) == 1 and max(per_client.values()) == 8
-    assert 0.55 <= sum(1 for c in clients if c["phone"]) / n <= 0.67
-    assert 0.50 <= sum(1 for c in clients if c["followup_consent"]) / n <= 0.65
+    assert 0.90 <= sum(1 for c in clients if c["phone"]) / n <= 0.98
+    assert 0.86 <= sum(1 for c in clients if c["followup_consent"]) / n <= 0.95
     # Registrations span about three years, more of them recently.
     dates = sorted(day(c["registered_on"]) for c in clients)
     assert TODAY - timedelta(days=3 * 365) <= dates[0] and dates[-1] <= TODAY
