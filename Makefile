@@ -63,6 +63,7 @@ bench: install
 	$(PY) -m benchmarks.run
 	$(PY) -m benchmarks.bench_suppression >> benchmarks/RESULTS.md
 	$(PY) -m benchmarks.bench_kanonymity >> benchmarks/RESULTS.md
+	$(PY) -m benchmarks.bench_leaflets >> benchmarks/RESULTS.md
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
