@@ -6,6 +6,7 @@ Accept-Language → default.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import Flask, current_app, g, has_request_context, request, session
@@ -25,6 +26,16 @@ NATIVE_NAMES = {
     "ar": "العربية",
     "ckb": "کوردی",
 }
+
+
+LanguageChoice = tuple[str, str, dict[str, str]]
+
+
+def language_choices(codes: Iterable[str] | None = None) -> list[LanguageChoice]:
+    """Select choices naming each language in itself, each option marked with its own ``lang``
+    (screen readers then pronounce it right, and it is not taken for untranslated text)."""
+    return [(code, NATIVE_NAMES.get(code, code), {"lang": code.replace("_", "-")})
+            for code in (NATIVE_NAMES if codes is None else codes)]
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from mrc.admin.services import MANAGER_ROLES, MAX_PASSWORD_LENGTH, Scope
 from mrc.auth.models import ROLE_LABELS, Role, User
 from mrc.extensions import db
-from mrc.i18n import NATIVE_NAMES
+from mrc.i18n import LanguageChoice, language_choices
 from mrc.org.models import MRC, Country, Region
 
 REQUIRED = _l("This field is required.")
@@ -55,10 +55,9 @@ def role_choices(roles: tuple[Role, ...] = tuple(Role)) -> list[tuple[str, str]]
     return [(role.value, str(ROLE_LABELS[role.value])) for role in roles]
 
 
-def locale_choices() -> list[tuple[str, str]]:
+def locale_choices() -> list[LanguageChoice]:
     supported = current_app.config["MRC_SUPPORTED_LOCALES"]
-    return [("", str(_l("Same as the browser"))),
-            *((code, NATIVE_NAMES.get(code, code)) for code in supported)]
+    return [("", str(_l("Same as the browser")), {}), *language_choices(supported)]
 
 
 def scope_choices() -> dict[str, list[tuple[str, str]]]:

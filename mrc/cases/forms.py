@@ -30,7 +30,7 @@ from mrc.cases import awareness, vocab
 from mrc.cases.services import MAX_NOTES_LENGTH
 from mrc.forms import LocalDateField, MultiCheckboxField
 from mrc.forms import attach_errors as attach_errors  # re-exported for older imports
-from mrc.i18n import NATIVE_NAMES
+from mrc.i18n import language_choices
 from mrc.leaflets.services import HandOut
 from mrc.org.services import provinces
 from mrc.privacy.phones import MAX_PHONE_LENGTH
@@ -198,7 +198,7 @@ class SessionForm(AwarenessFields, FlaskForm):
         super().__init__(*args, **kwargs)
         self.destination.choices = [("", _l("None or not known")), *country_choices()]
         self.leaflets.choices = leaflets or []
-        self.leaflet_language.choices = list(NATIVE_NAMES.items())
+        self.leaflet_language.choices = language_choices()
         if not self.leaflet_language.data:
             self.leaflet_language.data = SESSION_LEAFLET_LANGUAGE.get(self.language.data or "", "en")
 

@@ -9,6 +9,7 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from mrc.forms import LocalDateField, MultiCheckboxField
+from mrc.i18n import LanguageChoice
 
 NUMBER = {"inputmode": "numeric", "dir": "ltr"}
 CHOOSE = _l("Choose one of the listed values.")
@@ -20,7 +21,7 @@ class _StockForm(FlaskForm):
     on_date = LocalDateField(_l("Date"), default=dt.date.today, validators=[InputRequired()])
 
     def __init__(self, *args: Any, leaflets: list[tuple[str, str]],
-                 languages: list[tuple[str, str]], **kwargs: Any) -> None:
+                 languages: list[LanguageChoice], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.leaflet.choices = [("", _l("Choose…")), *leaflets]
         self.language.choices = [("", _l("Choose…")), *languages]
@@ -52,10 +53,10 @@ class RenderForm(FlaskForm):
                                validators=[DataRequired(_l("Choose at least one page size."))])
 
     def __init__(self, *args: Any, leaflets: list[tuple[str, str]],
-                 languages: list[tuple[str, str]], sizes: list[tuple[str, str]],
+                 languages: list[LanguageChoice], sizes: list[tuple[str, str]],
                  **kwargs: Any) -> None:
         kwargs.setdefault("codes", [code for code, _name in leaflets])
-        kwargs.setdefault("langs", [code for code, _name in languages])
+        kwargs.setdefault("langs", [choice[0] for choice in languages])
         kwargs.setdefault("sizes", [code for code, _name in sizes])
         super().__init__(*args, **kwargs)
         self.codes.choices = leaflets

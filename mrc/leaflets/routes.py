@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 from io import BytesIO
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -12,7 +13,7 @@ from werkzeug.wrappers import Response
 from mrc.auth.models import Role
 from mrc.auth.services import case_worker_required, roles_required
 from mrc.extensions import db
-from mrc.i18n import NATIVE_NAMES, page_locale
+from mrc.i18n import language_choices, page_locale
 from mrc.jobs import services as jobs
 from mrc.leaflets import bp, render
 from mrc.leaflets import services as stock
@@ -22,9 +23,9 @@ from mrc.leaflets.tasks import render_params
 from mrc.org.models import MRC
 
 
-def _choices() -> dict[str, list[tuple[str, str]]]:
+def _choices() -> dict[str, Any]:
     return {"leaflets": [(x.code, x.code) for x in stock.active_leaflets()],
-            "languages": list(NATIVE_NAMES.items())}
+            "languages": language_choices()}
 
 
 @bp.route("/stock")
@@ -96,7 +97,7 @@ def _title(leaflet: Leaflet, ui_lang: str) -> tuple[str, str]:
 def _render_form() -> RenderForm:
     ui_lang = page_locale().code
     return RenderForm(leaflets=[(x.code, _title(x, ui_lang)[0]) for x in render.available_leaflets()],
-                      languages=list(NATIVE_NAMES.items()),
+                      languages=language_choices(),
                       sizes=[(size, size) for size in render.PAGE_SIZES])
 
 

@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from mrc.cases import vocab as case_vocab
 from mrc.forms import LocalDateField, MultiCheckboxField
+from mrc.i18n import LanguageChoice
 from mrc.leaflets.services import HandOut
 from mrc.outreach import vocab
 
@@ -43,7 +44,7 @@ class EventForm(FlaskForm):
     leaflets = FieldList(FormField(LeafletRow), min_entries=LEAFLET_ROWS, max_entries=20)
 
     def __init__(self, *args: Any, provinces: list[tuple[str, str]],
-                 leaflets: list[tuple[str, str]], languages: list[tuple[str, str]],
+                 leaflets: list[tuple[str, str]], languages: list[LanguageChoice],
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.province.choices = [("", _l("Not stated")), *provinces]

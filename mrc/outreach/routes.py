@@ -11,7 +11,7 @@ from mrc.cases import vocab as case_vocab
 from mrc.cases.services import ValidationError
 from mrc.extensions import db
 from mrc.forms import attach_errors
-from mrc.i18n import NATIVE_NAMES
+from mrc.i18n import language_choices
 from mrc.leaflets.services import active_leaflets
 from mrc.org.services import provinces
 from mrc.outreach import bp, services
@@ -23,7 +23,7 @@ from mrc.scope import get_scoped_or_404, scoped
 def _form(obj: OutreachEvent | None = None) -> EventForm:
     country = current_user.mrc.country.code
     leaflets = [(leaflet.code, leaflet.code) for leaflet in active_leaflets()]
-    languages = list(NATIVE_NAMES.items())
+    languages = language_choices()
     form = EventForm(obj=obj, provinces=provinces(country), leaflets=leaflets,
                      languages=languages)
     if obj is not None and request.method == "GET":

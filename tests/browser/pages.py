@@ -48,7 +48,8 @@ def open_page(visitors: Visitors, spec: PageSpec, locale: str) -> tuple[Tab, Pag
 # and the attributes that are read aloud or shown as tooltips. Left out: language names in the switcher,
 # <bdi> islands (codes, dates, numbers, user names) and anything marked translate="no".
 COLLECT_TEXT = """() => {
-  const SKIP = 'script, style, template, noscript, .langs, bdi, [translate="no"]';
+  // Text in an element with a lang of its own (a language named in itself) is not page text.
+  const SKIP = 'script, style, template, noscript, .langs, bdi, [translate="no"], body [lang]';
   const INLINE = new Set(['A', 'ABBR', 'B', 'BDI', 'BDO', 'CODE', 'EM', 'I', 'SMALL', 'SPAN',
                           'STRONG', 'TIME', 'KBD']);
   const clean = (text) => (text || '').replace(/\\s+/g, ' ').trim();
