@@ -93,7 +93,9 @@ class Config:
         problems = []
         if not self.secret_key or self.secret_key == DEV_SECRET_KEY:
             problems.append("SECRET_KEY is missing or is the development key")
-        if not self.encryption_keys or DEV_ENCRYPTION_KEY in self.encryption_keys.split(","):
+        # Stripped as parse_keys strips them: " devkey" must not slip through.
+        keys = [part.strip() for part in self.encryption_keys.split(",") if part.strip()]
+        if not keys or DEV_ENCRYPTION_KEY in keys:
             problems.append("MRC_ENCRYPTION_KEY is missing or is the development key")
         if not self.database_url or self.database_url.startswith("sqlite"):
             problems.append("DATABASE_URL must point to PostgreSQL in production")

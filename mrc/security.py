@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, session
+from flask import Flask, Response, abort, request, session
 from flask_babel import lazy_gettext as _l
 
 from mrc.extensions import db, login_manager
@@ -31,6 +31,15 @@ def init_app(app: Flask) -> None:
     def permanent_session() -> None:
         # Sessions expire after PERMANENT_SESSION_LIFETIME of inactivity.
         session.permanent = True
+
+    @app.before_request
+    def refuse_nul_bytes() -> None:
+        # No browser puts a NUL byte in a form or a URL, and PostgreSQL cannot store one in
+        # text: refuse such a request cleanly (400) rather than fail at the database (500).
+        # Uploaded files are not form values; their parsers check their own content.
+        values = [*request.args.items(multi=True), *request.form.items(multi=True)]
+        if any("\x00" in key or "\x00" in value for key, value in values):
+            abort(400)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

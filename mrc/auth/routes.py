@@ -18,6 +18,10 @@ def _safe_next(target: str | None) -> str | None:
     """Only same-site relative paths are followed after log-in (no open redirect)."""
     if not target:
         return None
+    # Browsers read "/\evil.example" as "//evil.example" and drop tabs and newlines
+    # ("/\t/evil.example"), so neither may pass as a local path.
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
