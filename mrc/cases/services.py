@@ -19,6 +19,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select, update
 
+from mrc.aggregates import summaries
 from mrc.audit import services as audit
 from mrc.auth.models import User
 from mrc.cases import awareness, vocab
@@ -197,6 +198,7 @@ CLIENT_EDITABLE = ("sex", "birth_year", "province", "nationality", "migrant_stat
 def update_client(client: Client, data: dict[str, Any], user: User | None) -> list[str]:
     """Change a client's coarse fields (and phone if ``phone`` is in data). Returns the names
     of changed fields, which is all the audit trail keeps."""
+    summaries.client_changing(client.id)
     if client.erased_at is not None:
         raise ValidationError({"client": _("This client was erased and cannot be changed.")})
     merged = {f: getattr(client, f) for f in CLIENT_EDITABLE}
@@ -268,6 +270,7 @@ def baseline_date(client: Client) -> date | None:
 def log_session(client: Client, data: dict[str, Any], user: User | None) -> CounsellingSession:
     """Record a counselling session. The client's first session is the baseline, and
     logging it schedules the follow-up waves (if the client consented)."""
+    summaries.client_changing(client.id)
     if client.erased_at is not None:
         raise ValidationError({"client": _("This client was erased and cannot be changed.")})
     baseline = baseline_date(client)
@@ -401,6 +404,7 @@ def due_followups(scope: Select[FollowUp], *, horizon_days: int = 14,
 def record_attempt(followup: FollowUp, data: dict[str, Any], user: User | None,
                    today: date | None = None) -> FollowUpAttempt:
     """Log a contact attempt; an attempt that reached the client must carry the outcome."""
+    summaries.client_changing(followup.client_id)
     today = today or date.today()
     client = followup.client
     errors: dict[str, str] = {}
@@ -458,6 +462,7 @@ def erase_client(client: Client, user: User | None) -> None:
     the printed card no longer links to anything); coarse statistical fields, sessions and
     completed follow-ups stay, so aggregates remain consistent. Pending waves are cancelled.
     """
+    summaries.client_changing(client.id)
     client.phone_enc = None
     client.phone_index = None
     client.code = None

@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
+from mrc.aggregates import summaries
 from mrc.audit import services as audit
 from mrc.auth.models import User
 from mrc.extensions import db
@@ -199,6 +200,7 @@ def hand_out(mrc_id: int, items: Iterable[HandOut], *, kind: str, on_date: date,
     if kind not in ("session", "outreach"):
         raise ValueError(kind)
     merged = check_hand_out(mrc_id, items)
+    summaries.leaflets_changed(mrc_id, on_date)
     entries = [_entry(mrc_id, code, language, kind, -quantity, on_date=on_date,
                       session_id=session_id, event_id=event_id, user=user)
                for (code, language), quantity in merged.items()]

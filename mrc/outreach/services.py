@@ -8,6 +8,7 @@ from typing import Any
 import pycountry
 from flask_babel import gettext as _
 
+from mrc.aggregates import summaries
 from mrc.audit import services as audit
 from mrc.auth.models import User
 from mrc.cases import vocab as case_vocab
@@ -85,6 +86,7 @@ def record_event(mrc: MRC, data: dict[str, Any], user: User | None,
             )
             db.session.add(event)
             db.session.flush()
+            summaries.event_changed(event)
             if leaflets:
                 stock.hand_out(mrc.id, leaflets, kind="outreach", on_date=event.date,
                                event_id=event.id, user=user)
@@ -98,6 +100,7 @@ def record_event(mrc: MRC, data: dict[str, Any], user: User | None,
 def update_event(event: OutreachEvent, data: dict[str, Any], user: User | None) -> list[str]:
     """Change an event's fields (not its leaflets: those are ledger entries). Returns the
     names of changed fields."""
+    summaries.event_changed(event)  # its month now and, at commit, its month then
     fields = ("date", "type", "province", "estimated_reach", "partners", *vocab.ATTENDANCE_COLUMNS)
     merged: dict[str, Any] = {f: getattr(event, f) for f in fields}
     merged["topics"] = case_vocab.from_mask(event.topics, case_vocab.TOPICS)

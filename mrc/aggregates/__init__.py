@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("aggregates", __name__, url_prefix="/dashboard")

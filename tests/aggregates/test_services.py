@@ -1,0 +1,94 @@
+"""Periods, the published tables (audited safe), and ``mrc aggregates``."""
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+
+from mrc.aggregates import periods, services
+from mrc.aggregates.commands import aggregates_command
+from mrc.privacy.suppression import Table
+from mrc.privacy.suppression_audit import assert_safe
+
+
+def test_period_parsing():
+    assert periods.parse("2026") == periods.Period(date(2026, 1, 1), date(2026, 12, 1), "year")
+    q3 = periods.parse("2026-Q3")
+    assert (q3.first, q3.last, q3.code) == (date(2026, 7, 1), date(2026, 9, 1), "2026-Q3")
+    assert periods.parse("2026-07").months == [date(2026, 7, 1)]
+    custom = periods.parse("2026-01-01..2026-06-30")
+    assert len(custom.months) == 6 and custom.previous().first == date(2025, 7, 1)
+    assert periods.parse("2025-11..2026-02").months[-1] == date(2026, 2, 1)
+    assert periods.parse("2026-Q1").previous().code == "2025-Q4"
+    for bad in ("2026-13", "2026-Q5", "2026-01-02..2026-06-30", "2026-01-01..2026-06-29",
+                "2026-06..2026-01", "last year", ""):
+        with pytest.raises(periods.PeriodError):
+            periods.parse(bad)
+
+
+def fill(make_client, mrc, n, **fields):
+    for _ in range(n):
+        make_client(mrc, sessions=1, baseline=date.today().replace(day=1), **fields)
+
+
+@pytest.mark.parametrize("breakdown", sorted(services.BREAKDOWNS))
+def test_every_published_table_is_safe(network, make_client, breakdown, monkeypatch):
+    fill(make_client, "PK-ISB", 7, sex="female")
+    fill(make_client, "PK-ISB", 1, sex="male", migrant_status="returnee", birth_year=2010)
+    fill(make_client, "PK-LHE", 3, sex="male")
+    checked = []
+    real = services.protect
+
+    def audited(table: Table, threshold: int):
+        result = real(table, threshold)
+        assert_safe(table, result.suppressed, threshold)  # the LP audit, independently
+        checked.append(table)
+        return result
+
+    monkeypatch.setattr(services, "protect", audited)
+    ids = [network[c].id for c in ("PK-ISB", "PK-LHE", "AF-KBL", "IQ-EBL")]
+    period = periods.month(date.today().year, date.today().month)
+    tables = services.indicator_tables(ids, period, breakdown)
+    tables += services.trend_tables(ids, period)
+    assert checked and tables
+    for t in tables:
+        for r, row in enumerate(t.cells):
+            for c, value in enumerate(row):
+                if t.kind == "count" and value is not None and not t.key.endswith("_change"):
+                    assert value == 0 or value >= 5, (t.key, r, c)
+                if t.suppressed[r][c]:
+                    assert value is None
+
+
+def test_cli_prints_suppressed_tables(app, network, make_client):
+    fill(make_client, "PK-ISB", 6)
+    fill(make_client, "PK-LHE", 2)
+    runner = app.test_cli_runner()
+    month = f"{date.today():%Y-%m}"
+    result = runner.invoke(aggregates_command, ["--scope", "PK", "--period", month,
+                                                "--format", "json", "--no-trends"])
+    assert result.exit_code == 0, result.output
+    tables = {t["key"]: t for t in json.loads(result.output)}
+    sessions = tables["sessions"]
+    cells = {row["key"]: row["cells"][-1] for row in sessions["rows"]}
+    assert cells["PK-LHE"] is None and cells["PK-ISB"] is None  # 2 is small; 6 = 8 - 2
+    assert sessions["rows"][0]["cells"][-1] == 8
+    result = runner.invoke(aggregates_command, ["--scope", "PK-ISB", "--period", month,
+                                                "--format", "csv"])
+    assert result.exit_code == 0
+    assert "Counselling sessions" in result.output and "Islamabad" in result.output
+    assert "Lahore" not in result.output
+    rows = list(csv.reader(io.StringIO(result.output)))
+    assert rows[0] == ["Counselling sessions"]
+    bad = runner.invoke(aggregates_command, ["--scope", "XX-NOPE"])
+    assert bad.exit_code != 0
+    bad = runner.invoke(aggregates_command, ["--period", "2026-Q9"])
+    assert bad.exit_code != 0
+
+
+def test_rebuild_from_the_cli(app, network, make_client):
+    fill(make_client, "PK-ISB", 5)
+    result = app.test_cli_runner().invoke(aggregates_command, ["--rebuild", "--scope", "all"])
+    assert result.exit_code == 0, result.output
