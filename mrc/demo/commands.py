@@ -70,16 +70,20 @@ def _parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) 
               help="Random seed: the same seed and size give the same data.")
 @click.option("--clients", type=click.IntRange(min=0), default=3000, show_default=True,
               help="Number of synthetic clients (sessions and follow-ups scale with it).")
+@click.option("--comparison", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Number of comparison-survey respondents (people who never visited an "
+                   "MRC), surveyed at the baseline and the follow-up waves.")
 @click.option("--if-empty", is_flag=True,
               help="Load nothing when the database already holds clients.")
 @click.option("--print-logins", is_flag=True, help="Print the demo usernames and passwords.")
 @click.option("--today", callback=_parse_day, metavar="YYYY-MM-DD",
               help="Reference day of the data (default: today), for reproducing a data set.")
-def demo_command(seed: int, clients: int, if_empty: bool, print_logins: bool,
-                 today: date | None) -> None:
+def demo_command(seed: int, clients: int, comparison: int, if_empty: bool,
+                 print_logins: bool, today: date | None) -> None:
     """Load demo data: 7 MRCs in 5 countries, one user per role, synthetic clients."""
     try:
-        result = load_demo(seed, clients, if_empty=if_empty, today=today, progress=_Progress())
+        result = load_demo(seed, clients, if_empty=if_empty, today=today, progress=_Progress(),
+                           comparison=comparison)
     except Exception:
         db.session.rollback()
         raise
@@ -90,7 +94,8 @@ def demo_command(seed: int, clients: int, if_empty: bool, print_logins: bool,
         rate = result.rows / result.seconds if result.seconds else 0.0
         click.echo(f"Demo loaded (seed {seed}): {result.clients:,} clients, "
                    f"{result.sessions:,} sessions, {result.followups:,} follow-ups, "
-                   f"{result.attempts:,} attempts, {result.events:,} outreach events "
+                   f"{result.attempts:,} attempts, {result.events:,} outreach events, "
+                   f"{result.respondents:,} comparison respondents "
                    f"in {result.seconds:.1f} s "
                    f"({rate:,.0f} rows/s).")
     if print_logins:

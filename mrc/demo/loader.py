@@ -48,11 +48,11 @@ def lock_tables() -> None:
         db.session.execute(text(f"LOCK TABLE {', '.join(TABLES)} IN SHARE ROW EXCLUSIVE MODE"))
 
 
-def fix_sequences() -> None:
+def fix_sequences(models: Sequence[Any] = MODELS) -> None:
     """Move PostgreSQL id sequences past the explicitly assigned ids (never backwards)."""
     if _dialect() != "postgresql":
         return
-    for model in MODELS:
+    for model in models:
         highest = db.session.scalar(select(func.max(model.id))) or 1
         db.session.execute(
             text("SELECT setval(seq, GREATEST(:highest, COALESCE(pg_sequence_last_value(seq), 1)))"
@@ -94,6 +94,13 @@ def write_chunk(chunk: Chunk) -> None:
     for name, table in (("client", clients), ("counselling_session", sessions),
                         ("follow_up", chunk.followups),
                         ("follow_up_attempt", chunk.attempts)):
+        if len(table):
+            _write(name, table)
+
+
+def write_tables(*tables: tuple[str, Table]) -> None:
+    """Insert whole tables in the order given (parents first); no encryption involved."""
+    for name, table in tables:
         if len(table):
             _write(name, table)
 

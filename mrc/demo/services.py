@@ -11,18 +11,22 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
 
+from mrc.aggregates import summaries
 from mrc.audit import services as audit
 from mrc.auth.models import Role, User
 from mrc.auth.services import hash_password, validate_scope
 from mrc.cases.models import Client
 from mrc.demo import loader
+from mrc.demo.comparison import ComparisonSpec, generate_comparison
 from mrc.demo.generator import DemoMrc, DemoSpec, generate
 from mrc.demo.outreach import load_outreach_demo
 from mrc.extensions import db
+from mrc.impact.models import ComparisonRespondent, ComparisonResponse
 from mrc.org.models import MRC, Country, Region
 from mrc.org.services import REFERENCE_NETWORK, ensure_reference_network, provinces
 
@@ -100,6 +104,8 @@ class DemoResult:
     followups: int = 0
     attempts: int = 0
     events: int = 0
+    respondents: int = 0  # comparison group
+    responses: int = 0
     seconds: float = 0.0
     skipped: bool = False
     stages: dict[str, float] = field(default_factory=dict)
@@ -127,10 +133,10 @@ def demo_network(network: dict[str, MRC], users: dict[str, User]) -> tuple[DemoM
 
 
 def load_demo(seed: int, clients: int, *, if_empty: bool = False, today: date | None = None,
-              progress: Progress | None = None) -> DemoResult:
+              progress: Progress | None = None, comparison: int = 0) -> DemoResult:
     """Create the network, the demo users and ``clients`` synthetic clients with their
-    sessions and follow-ups. With ``if_empty``, nothing is loaded when clients exist.
-    The caller commits."""
+    sessions and follow-ups, and ``comparison`` comparison-survey respondents with their
+    waves. With ``if_empty``, nothing is loaded when clients exist. The caller commits."""
     started = time.perf_counter()
     result = DemoResult()
     if if_empty and clients_exist():
@@ -140,6 +146,9 @@ def load_demo(seed: int, clients: int, *, if_empty: bool = False, today: date | 
     users = ensure_demo_users(network)
     db.session.flush()
     result.stages["users"] = time.perf_counter() - started
+    if comparison > 0:
+        load_comparison_demo(seed, comparison, today or date.today(),
+                             demo_network(network, users), result)
     if clients <= 0:
         result.seconds = time.perf_counter() - started
         return result
@@ -169,12 +178,32 @@ def load_demo(seed: int, clients: int, *, if_empty: bool = False, today: date | 
     loader.fix_sequences()
     outreach = load_outreach_demo(seed, spec.today)
     result.events = outreach.events
+    # Bulk rows bypass the services' incremental upkeep: recompute the summaries set-based.
+    summaries.rebuild()
     loader.analyze()
     audit.record("import", "demo", None,
                  detail=f"seed={seed},clients={result.clients},sessions={result.sessions}")
     db.session.flush()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def load_comparison_demo(seed: int, respondents: int, today: date,
+                         mrcs: tuple[DemoMrc, ...], result: DemoResult) -> None:
+    """Bulk-load a comparison group (:mod:`mrc.demo.comparison`) after any existing one."""
+    def first(model: Any) -> int:
+        return int(db.session.scalar(select(func.coalesce(func.max(model.id), 0) + 1)) or 1)
+
+    spec = ComparisonSpec(seed=seed, respondents=respondents, today=today,
+                          waves_days=tuple(current_app.config["MRC_FOLLOWUP_WAVES_DAYS"]),
+                          mrcs=mrcs, first_respondent_id=first(ComparisonRespondent),
+                          first_response_id=first(ComparisonResponse))
+    tables = generate_comparison(spec)
+    loader.write_tables(("comparison_respondent", tables.respondents),
+                        ("comparison_response", tables.responses))
+    loader.fix_sequences((ComparisonRespondent, ComparisonResponse))
+    result.respondents += len(tables.respondents)
+    result.responses += len(tables.responses)
 
 
 def client_count() -> int:

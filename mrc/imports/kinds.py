@@ -145,8 +145,31 @@ OUTREACH = KindSpec(
     ),
 )
 
+# The comparison survey (KoboToolbox/ODK export): one row per respondent and wave; the
+# respondent's own fields are needed on the row that first names the respondent.
+COMPARISON = KindSpec(
+    name="comparison",
+    label=_l("Comparison survey"),
+    id_column="response_id",
+    columns=(
+        Column("response_id", parsing.parse_id, required=True, max_length=MAX_ID_LENGTH),
+        Column("respondent_id", parsing.parse_id, required=True, max_length=MAX_ID_LENGTH),
+        MRC_COLUMN,
+        Column("wave", parsing.parse_int, required=True),
+        Column("survey_date", parsing.parse_date, required=True),
+        Column("sex", _code(vocab.SEX)),
+        Column("birth_year", parsing.parse_int),
+        Column("province", parsing.parse_province),
+        Column("migrant_status", _code(vocab.MIGRANT_STATUS)),
+        Column("intention", _code(vocab.INTENTION), required=True),
+        Column("location_status", _code(vocab.LOCATION_STATUS)),
+        Column("awareness_answers", parsing.parse_answers),
+        Column("awareness_score", parsing.parse_int),
+    ),
+)
+
 SPECS: dict[str, KindSpec] = {spec.name: spec
-                              for spec in (CLIENTS, SESSIONS, FOLLOWUPS, OUTREACH)}
+                              for spec in (CLIENTS, SESSIONS, FOLLOWUPS, OUTREACH, COMPARISON)}
 
 # Columns whose names start with this are ignored: KoboToolbox and ODK add metadata
 # columns such as _id, _uuid, _submission_time, _index.

@@ -30,9 +30,12 @@ from sqlalchemy.exc import IntegrityError
 
 from mrc.audit import services as audit
 from mrc.auth.models import User
+from mrc.cases import awareness
 from mrc.cases import services as cases
 from mrc.cases.models import Client, CounsellingSession, FollowUp
 from mrc.extensions import db
+from mrc.impact import services as impact
+from mrc.impact.models import ComparisonRespondent, ComparisonResponse
 from mrc.imports import kinds, parsing
 from mrc.imports.kinds import KindSpec
 from mrc.leaflets.services import HandOut
@@ -87,6 +90,7 @@ class ImportRow:
     failed: set[str | None] = field(default_factory=set)  # columns with an error
     client: Client | None = None
     followup: FollowUp | None = None
+    respondent: ComparisonRespondent | None = None
 
     @property
     def record_id(self) -> str:
@@ -379,10 +383,137 @@ class OutreachImporter(Importer):
             event.created_by_id = ctx.user.id
 
 
+class ComparisonImporter(Importer):
+    """The comparison survey: one row per respondent and wave (0 = baseline). The first
+    row of a new respondent gives their sex and migrant status (and birth year, province);
+    other rows may repeat these but not contradict them (a stored respondent is never
+    changed by an import)."""
+
+    spec = kinds.COMPARISON
+    model = ComparisonResponse
+
+    def check_fields(self, row: ImportRow, ctx: Context) -> None:
+        v = row.values
+        _not_future(row, ctx, "survey_date", _("The survey date cannot be in the future."))
+        waves = len(cases.wave_offsets())
+        wave = v.get("wave")
+        if wave is not None and wave > waves:
+            ctx.error(row, "wave", _("Waves are numbered from 0 (the baseline) to %(n)s.",
+                                     n=waves))
+        year = v.get("birth_year")
+        if year is not None and not cases.OLDEST_BIRTH_YEAR <= year <= ctx.today.year:
+            ctx.error(row, "birth_year", _("Enter a birth year between %(low)s and %(high)s.",
+                                           low=cases.OLDEST_BIRTH_YEAR, high=ctx.today.year))
+        score, answers = v.get("awareness_score"), v.get("awareness_answers")
+        if score is not None and score > awareness.max_score():
+            ctx.error(row, "awareness_score", _("Enter a score between 0 and %(max)s.",
+                                                max=awareness.max_score()))
+        elif score is not None and answers and awareness.score(answers) != score:
+            ctx.error(row, "awareness_score",
+                      _("The score does not match the awareness answers of this row."))
+
+    def check_new(self, rows: list[ImportRow], ctx: Context) -> None:
+        keys = {(row.mrc.id, str(row.values["respondent_id"])) for row in rows
+                if row.mrc is not None and row.values.get("respondent_id")}
+        stored: dict[tuple[int, str], ComparisonRespondent] = {}
+        by_mrc: dict[int, set[str]] = defaultdict(set)
+        for mrc_id, external in keys:
+            by_mrc[mrc_id].add(external)
+        for mrc_id, wanted in by_mrc.items():
+            for chunk in _chunks(sorted(wanted)):
+                for r in db.session.scalars(select(ComparisonRespondent).where(
+                        ComparisonRespondent.mrc_id == mrc_id,
+                        ComparisonRespondent.external_id.in_(chunk))):
+                    stored[(mrc_id, r.external_id)] = r
+        stored_waves: dict[tuple[int, int], date] = {}
+        ids = sorted(r.id for r in stored.values())
+        for id_chunk in _chunks(ids):
+            for respondent_id, stored_wave, day in db.session.execute(
+                    select(ComparisonResponse.respondent_id, ComparisonResponse.wave,
+                           ComparisonResponse.survey_date)
+                    .where(ComparisonResponse.respondent_id.in_(id_chunk))):
+                stored_waves[(respondent_id, stored_wave)] = day
+        # Baseline dates, stored or in this file, for the order of the waves.
+        baselines: dict[tuple[int, str], date] = {
+            key: stored_waves[(r.id, 0)] for key, r in stored.items()
+            if (r.id, 0) in stored_waves}
+        for row in rows:
+            if row.mrc is not None and row.values.get("wave") == 0 \
+                    and row.values.get("survey_date") is not None:
+                baselines.setdefault((row.mrc.id, str(row.values.get("respondent_id"))),
+                                     row.values["survey_date"])
+        first: dict[tuple[int, str], ImportRow] = {}
+        new_respondents: dict[tuple[int, str], ComparisonRespondent] = {}
+        waves_in_file: dict[tuple[tuple[int, str], int], int] = {}
+        for row in sorted(rows, key=lambda r: r.number):
+            v = row.values
+            if row.mrc is None or not v.get("respondent_id"):
+                continue
+            key = (row.mrc.id, str(v["respondent_id"]))
+            respondent = stored.get(key)
+            if respondent is not None:
+                self._check_same(row, ctx, {name: getattr(respondent, name)
+                                            for name in impact.RESPONDENT_FIELDS}, None)
+            elif key in first:
+                self._check_same(row, ctx, first[key].values, first[key].number)
+                respondent = new_respondents.get(key)
+                if respondent is not None:
+                    for name in ("birth_year", "province"):
+                        if getattr(respondent, name) is None and v.get(name) is not None:
+                            setattr(respondent, name, v[name])
+            else:
+                first[key] = row
+                missing = [name for name in ("sex", "migrant_status")
+                           if v.get(name) is None and name not in row.failed]
+                for name in missing:
+                    ctx.error(row, name, _("Required on the first row of a respondent."))
+                if not missing and not {"sex", "migrant_status"} & row.failed:
+                    respondent = impact.new_respondent(row.mrc, key[1], v)
+                    new_respondents[key] = respondent
+            row.respondent = respondent
+            wave, when = v.get("wave"), v.get("survey_date")
+            if wave is None or "wave" in row.failed:
+                continue
+            stored_respondent = stored.get(key)
+            if stored_respondent is not None and (stored_respondent.id, wave) in stored_waves:
+                ctx.error(row, "wave", _("This respondent's wave %(wave)s is already "
+                                         "imported (with another response_id).", wave=wave))
+            elif (key, wave) in waves_in_file:
+                ctx.error(row, "wave", _("Row %(row)s already holds this wave of this "
+                                         "respondent.", row=waves_in_file[(key, wave)]))
+            else:
+                waves_in_file[(key, wave)] = row.number
+            baseline = baselines.get(key)
+            if wave > 0 and when is not None and baseline is not None and when <= baseline:
+                ctx.error(row, "survey_date", _("A follow-up wave must be after the "
+                                                "respondent's baseline (%(date)s).",
+                                                date=baseline.isoformat()))
+
+    @staticmethod
+    def _check_same(row: ImportRow, ctx: Context, known: dict[str, Any],
+                    first_row: int | None) -> None:
+        for name in impact.RESPONDENT_FIELDS:
+            value, earlier = row.values.get(name), known.get(name)
+            if value is None or earlier is None or value == earlier:
+                continue
+            if first_row is None:
+                ctx.error(row, name, _("This differs from the respondent already imported."))
+            else:
+                ctx.error(row, name, _("This differs from row %(row)s about the same "
+                                       "respondent.", row=first_row))
+
+    def load_order(self, rows: list[ImportRow]) -> list[ImportRow]:
+        return sorted(rows, key=lambda row: (row.values["wave"], row.number))
+
+    def load(self, row: ImportRow, ctx: Context) -> None:
+        assert row.respondent is not None  # noqa: S101 (checked in check_new)
+        impact.record_response(row.respondent, row.values, row.record_id)
+
+
 IMPORTERS: dict[str, Importer] = {
     importer.spec.name: importer
     for importer in (ClientsImporter(), SessionsImporter(), FollowUpsImporter(),
-                     OutreachImporter())
+                     OutreachImporter(), ComparisonImporter())
 }
 
 

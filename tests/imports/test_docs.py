@@ -39,9 +39,9 @@ def test_every_code_is_documented() -> None:
 
 def test_the_examples_import(run_import) -> None:
     examples = re.findall(r"```csv\n(.*?)```", doc_text(), re.DOTALL)
-    assert len(examples) == 4
-    for kind, example in zip(("clients", "sessions", "followups", "outreach"), examples,
-                             strict=True):
+    assert len(examples) == 5
+    for kind, example in zip(("clients", "sessions", "followups", "outreach", "comparison"),
+                             examples, strict=True):
         result = run_import(kind, example.encode())
         assert result.ok, (kind, result.errors)
         assert result.added == example.strip().count("\n")

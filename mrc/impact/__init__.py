@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("impact", __name__, url_prefix="/impact")

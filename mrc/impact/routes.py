@@ -1,0 +1,43 @@
+"""The impact page for supervisors and administrators: estimates for their scope only."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_login import current_user
+
+from mrc.audit import services as audit
+from mrc.auth.models import Role
+from mrc.auth.services import roles_required
+from mrc.cases import awareness
+from mrc.extensions import db
+from mrc.impact import bp, services
+from mrc.impact.forms import ImpactFilter
+from mrc.scope import area_choices, mrc_ids_in_scope, narrow
+
+
+@bp.route("/")
+@roles_required(Role.SUPERVISOR, Role.ADMIN)
+def index() -> tuple[str, int]:
+    scope = mrc_ids_in_scope(current_user)
+    filters = ImpactFilter(request.args, areas=area_choices(scope))
+    status = 200
+    period = services.Period()
+    report = None
+    if not filters.validate():
+        status = 400
+    else:
+        try:
+            period = services.parse_period(filters.period.data)
+        except services.PeriodError as exc:
+            filters.period.errors = [exc.message]
+            status = 400
+    if status == 200:
+        report = services.impact_report(narrow(scope, filters.area.data or ""), period)
+        audit.record("view", "impact", None,
+                     detail=f"area={(filters.area.data or 'scope')[:40]},period={period.text}")
+        db.session.commit()
+    return render_template(
+        "impact/index.html", filters=filters, report=report,
+        lines=services.report_lines(report) if report else [],
+        note=services.method_note(report) if report and report.estimates else "",
+        max_score=awareness.max_score()), status

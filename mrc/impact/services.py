@@ -1,0 +1,373 @@
+"""Impact estimates for a scope and a period, and the comparison survey's records.
+
+``impact_report(mrc_ids, period)`` reads, set-based, the observations behind the impact
+indicators — clients' baseline sessions and reached follow-up waves, comparison
+respondents' survey waves — of the MRCs in ``mrc_ids`` (always a select built by
+``mrc.scope.mrc_ids_in_scope`` or :func:`mrc.scope.named_scope`, never a user's free choice) into a
+pandas frame, runs :mod:`mrc.impact.estimators` on it and applies the disclosure threshold.
+Nothing personal leaves this module: the frame holds database ids only to pair a person's
+waves, and the report holds estimates and counts of people.
+
+The *period* selects cohorts: people whose baseline (first session; comparison wave 0)
+falls in the period, followed through all their later waves.
+"""
+
+from __future__ import annotations
+
+import re
+from calendar import monthrange
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pandas as pd
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, func, select
+
+from mrc.aggregates import periods
+from mrc.cases import awareness
+from mrc.cases.models import CounsellingSession, FollowUp
+from mrc.extensions import db
+from mrc.impact import estimators
+from mrc.impact.estimators import Estimate
+from mrc.impact.models import ComparisonRespondent, ComparisonResponse
+from mrc.org.models import MRC
+
+OUTCOME_LABELS = {
+    "irregular": _l("Intends to migrate irregularly"),
+    "regular": _l("Intends to migrate regularly"),
+    "awareness": _l("Risk-awareness score"),
+    "used_info": _l("Used MRC information"),
+}
+OUTCOME_NOTES = {
+    "irregular": _l("share of people considering migration"),
+    "regular": _l("share of people considering migration"),
+    "awareness": _l("correct answers out of %(n)s", n=awareness.max_score()),
+    "used_info": _l("share of clients reached at follow-up"),
+}
+DESIGN_LABELS = {
+    "before_after": _l("Clients, before and after"),
+    "did": _l("Difference in differences"),
+    "level": _l("Clients at follow-up"),
+}
+METHOD_LABELS = {
+    "wild_cluster_bootstrap": _l("wild cluster bootstrap"),
+    "cluster_robust": _l("cluster-robust"),
+    "none": _l("no interval"),
+}
+
+
+class PeriodError(ValueError):
+    """A period that cannot be read; ``message`` is translated."""
+
+    def __init__(self, message: str):
+        super().__init__("invalid period")
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive date range (either end open); ``text`` as the user wrote it."""
+
+    start: date | None = None
+    end: date | None = None
+    text: str = ""
+
+    def contains(self, column: Any) -> Any:
+        conditions = []
+        if self.start is not None:
+            conditions.append(column >= self.start)
+        if self.end is not None:
+            conditions.append(column <= self.end)
+        return and_(*conditions) if conditions else None
+
+
+_YEAR = re.compile(r"([0-9]{4})")
+_QUARTER = re.compile(r"([0-9]{4})-[Qq]([1-4])")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})")
+_RANGE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})?\.\.([0-9]{4}-[0-9]{2}-[0-9]{2})?")
+
+
+def parse_period(text: str | None) -> Period:
+    """``2026``, ``2026-Q3``, ``2026-07``, ``2026-01-01..2026-06-30`` (either side may be
+    left out) or nothing / ``all`` for every baseline."""
+    raw = (text or "").strip()
+    if raw.lower() in ("", "all"):
+        return Period(text="")
+    try:  # every period the dashboard understands means the same here
+        months = periods.parse(raw)
+        return Period(months.first, months.end, raw.upper() if "Q" in raw.upper() else raw)
+    except periods.PeriodError:
+        pass
+    try:
+        if match := _YEAR.fullmatch(raw):
+            year = int(match.group(1))
+            return Period(date(year, 1, 1), date(year, 12, 31), raw)
+        if match := _QUARTER.fullmatch(raw):
+            year, quarter = int(match.group(1)), int(match.group(2))
+            last = 3 * quarter
+            return Period(date(year, last - 2, 1), date(year, last, monthrange(year, last)[1]),
+                          raw.upper())
+        if match := _MONTH.fullmatch(raw):
+            year, month = int(match.group(1)), int(match.group(2))
+            return Period(date(year, month, 1), date(year, month, monthrange(year, month)[1]),
+                          raw)
+        if (match := _RANGE.fullmatch(raw)) and (match.group(1) or match.group(2)):
+            start = date.fromisoformat(match.group(1)) if match.group(1) else None
+            end = date.fromisoformat(match.group(2)) if match.group(2) else None
+            if start is not None and end is not None and end < start:
+                raise PeriodError(_("The period ends before it starts."))
+            return Period(start, end, raw)
+    except ValueError as exc:
+        if isinstance(exc, PeriodError):
+            raise
+        raise PeriodError(_("This date does not exist.")) from None
+    raise PeriodError(_("Write the period as 2026, 2026-Q3, 2026-07 or "
+                        "2026-01-01..2026-06-30."))
+
+
+# --- observations ---------------------------------------------------------------------------
+
+OBSERVATION_COLUMNS = ("person", "cluster", "treated", "wave", "intention", "awareness",
+                       "used_info")
+
+
+def _frame(rows: list[Any], treated: int) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["person", "cluster", "wave", "intention", "awareness",
+                                        "used_info"])
+    frame.insert(2, "treated", treated)
+    frame["awareness"] = frame["awareness"].astype(float)
+    frame["used_info"] = frame["used_info"].astype(float)
+    return frame[list(OBSERVATION_COLUMNS)]
+
+
+def client_observations(mrc_ids: Select[Any], period: Period) -> pd.DataFrame:
+    """One row per client and wave: the baseline session (wave 0) of clients whose
+    baseline is in ``period``, and their reached follow-up waves."""
+    in_period = period.contains(CounsellingSession.date)
+    baseline = (select(CounsellingSession.client_id, CounsellingSession.mrc_id)
+                .where(CounsellingSession.is_baseline,
+                       CounsellingSession.mrc_id.in_(mrc_ids)))
+    if in_period is not None:
+        baseline = baseline.where(in_period)
+    base_rows = db.session.execute(
+        select(CounsellingSession.client_id, CounsellingSession.mrc_id,
+               CounsellingSession.intention, CounsellingSession.awareness_score)
+        .where(CounsellingSession.is_baseline, CounsellingSession.mrc_id.in_(mrc_ids),
+               *([in_period] if in_period is not None else []))).all()
+    cohort = baseline.subquery()
+    follow_rows = db.session.execute(
+        select(FollowUp.client_id, FollowUp.mrc_id, FollowUp.wave, FollowUp.intention,
+               FollowUp.awareness_score, FollowUp.used_mrc_info)
+        .join(cohort, cohort.c.client_id == FollowUp.client_id)
+        .where(FollowUp.status == "reached")).all()
+    rows: list[tuple[Any, ...]] = [(c, m, 0, i, a, None) for c, m, i, a in base_rows]
+    rows += [(c, m, w, i, a, None if u is None else float(u))
+             for c, m, w, i, a, u in follow_rows]
+    return _frame(rows, 1)
+
+
+def comparison_observations(mrc_ids: Select[Any], period: Period) -> pd.DataFrame:
+    """One row per comparison respondent and wave, for respondents whose baseline (wave 0)
+    is in ``period`` (every respondent when the period is open)."""
+    query = (select(ComparisonResponse.respondent_id, ComparisonResponse.mrc_id,
+                    ComparisonResponse.wave, ComparisonResponse.intention,
+                    ComparisonResponse.awareness_score)
+             .where(ComparisonResponse.mrc_id.in_(mrc_ids)))
+    in_period = period.contains(ComparisonResponse.survey_date)
+    if in_period is not None:
+        cohort = (select(ComparisonResponse.respondent_id)
+                  .where(ComparisonResponse.wave == 0, ComparisonResponse.mrc_id.in_(mrc_ids),
+                         in_period))
+        query = query.where(ComparisonResponse.respondent_id.in_(cohort))
+    rows = [(r, m, w, i, a, None) for r, m, w, i, a in db.session.execute(query).all()]
+    return _frame(rows, 0)
+
+
+def observations(mrc_ids: Select[Any], period: Period) -> pd.DataFrame:
+    """Clients' and comparison respondents' observations (see :mod:`estimators`)."""
+    frames = [client_observations(mrc_ids, period), comparison_observations(mrc_ids, period)]
+    filled = [f for f in frames if not f.empty]
+    if len(filled) < 2:
+        return filled[0] if filled else frames[0]
+    return pd.concat(filled, ignore_index=True)
+
+
+# --- the report -----------------------------------------------------------------------------
+
+@dataclass
+class ImpactReport:
+    period: Period
+    threshold: int
+    estimates: list[Estimate] = field(default_factory=list)
+    clients: int = 0  # clients with a baseline in the period (0 if below the threshold)
+    respondents: int = 0  # comparison respondents with a baseline in the period
+    clusters: int = 0
+    draws: int = estimators.BOOTSTRAP_DRAWS
+
+    @property
+    def has_comparison(self) -> bool:
+        return any(e.design == "did" for e in self.estimates)
+
+    @property
+    def methods(self) -> set[str]:
+        return {e.method for e in self.estimates if not e.suppressed}
+
+
+def threshold() -> int:
+    value: int = current_app.config.get("MRC_SUPPRESSION_THRESHOLD", 5)
+    return value
+
+
+def _people(frame: pd.DataFrame, treated: int) -> int:
+    rows = frame[(frame["treated"] == treated) & (frame["wave"] == 0)]
+    return int(rows["person"].nunique())
+
+
+def impact_report(mrc_ids: Select[Any], period: Period, *,
+                  draws: int = estimators.BOOTSTRAP_DRAWS) -> ImpactReport:
+    """Every impact estimate for the MRCs of ``mrc_ids`` and the baseline ``period``,
+    with the disclosure threshold applied."""
+    limit = threshold()
+    frame = observations(mrc_ids, period)
+    report = ImpactReport(period=period, threshold=limit, draws=draws)
+    if frame.empty:
+        return report
+    report.estimates = estimators.apply_threshold(
+        estimators.estimate_all(frame, draws=draws), limit)
+    clients, respondents = _people(frame, 1), _people(frame, 0)
+    report.clients = clients if clients >= limit else 0
+    report.respondents = respondents if respondents >= limit else 0
+    report.clusters = int(frame["cluster"].nunique())
+    return report
+
+
+def scope_is_empty(mrc_ids: Select[Any]) -> bool:
+    return db.session.scalar(select(MRC.id).where(MRC.id.in_(mrc_ids)).limit(1)) is None
+
+
+# --- the comparison survey's records ---------------------------------------------------------
+
+RESPONDENT_FIELDS = ("sex", "birth_year", "province", "migrant_status")
+
+
+def new_respondent(mrc: MRC, external_id: str, values: dict[str, Any]) -> ComparisonRespondent:
+    """A respondent (not yet added to the session) with the coarse fields of ``values``."""
+    return ComparisonRespondent(
+        mrc_id=mrc.id, external_id=external_id, sex=values["sex"],
+        birth_year=values.get("birth_year"), province=values.get("province"),
+        migrant_status=values["migrant_status"], created_at=datetime.now(UTC))
+
+
+def record_response(respondent: ComparisonRespondent, values: dict[str, Any],
+                    external_id: str) -> ComparisonResponse:
+    """Add one survey wave of ``respondent`` (and the respondent, if new). ``values`` are
+    validated: wave, survey_date, intention, location_status and the awareness answers
+    (scored here) or a score. The caller flushes and commits."""
+    answers = values.get("awareness_answers")
+    score = awareness.score(answers) if answers else values.get("awareness_score")
+    if respondent.id is None:
+        db.session.add(respondent)
+    response = ComparisonResponse(
+        respondent=respondent, mrc_id=respondent.mrc_id, wave=values["wave"],
+        survey_date=values["survey_date"], intention=values["intention"],
+        location_status=values.get("location_status"),
+        awareness_version=awareness.CURRENT_VERSION if score is not None else None,
+        awareness_answers=answers or None, awareness_score=score, external_id=external_id,
+        created_at=datetime.now(UTC))
+    db.session.add(response)
+    return response
+
+
+def comparison_counts(mrc_ids: Select[Any]) -> dict[int, int]:
+    """Survey responses per wave in scope."""
+    rows = db.session.execute(
+        select(ComparisonResponse.wave, func.count())
+        .where(ComparisonResponse.mrc_id.in_(mrc_ids))
+        .group_by(ComparisonResponse.wave).order_by(ComparisonResponse.wave)).all()
+    return {int(wave): int(n) for wave, n in rows}
+
+
+# --- presentation ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Line:
+    """One estimate in display units: shares in % (changes in percentage points),
+    awareness in score points; None where not available or suppressed."""
+
+    outcome: str
+    design: str
+    wave: int
+    unit: str  # "pp" or "points"
+    n_clients: int | None
+    n_comparison: int | None
+    baseline: float | None
+    followup: float | None
+    comparison_baseline: float | None
+    comparison_followup: float | None
+    change: float | None
+    ci_low: float | None
+    ci_high: float | None
+    method: str
+    suppressed: bool
+
+    @property
+    def outcome_label(self) -> str:
+        return str(OUTCOME_LABELS[self.outcome])
+
+    @property
+    def outcome_note(self) -> str:
+        return str(OUTCOME_NOTES[self.outcome])
+
+    @property
+    def design_label(self) -> str:
+        return str(DESIGN_LABELS[self.design])
+
+    @property
+    def method_label(self) -> str:
+        return str(METHOD_LABELS[self.method])
+
+
+def _scaled(value: float | None, scale: float, digits: int) -> float | None:
+    return None if value is None else round(value * scale, digits)
+
+
+def report_lines(report: ImpactReport) -> list[Line]:
+    """The report's estimates in display units, ordered by wave, outcome and design."""
+    lines = []
+    for e in report.estimates:
+        share = e.is_share
+        scale, digits = (100.0, 1) if share else (1.0, 2)
+        lines.append(Line(
+            outcome=e.outcome, design=e.design, wave=e.wave, unit="pp" if share else "points",
+            n_clients=None if e.suppressed else e.n_treated,
+            n_comparison=None if e.suppressed else e.n_comparison,
+            baseline=_scaled(e.baseline, scale, digits),
+            followup=_scaled(e.followup, scale, digits),
+            comparison_baseline=_scaled(e.comparison_baseline, scale, digits),
+            comparison_followup=_scaled(e.comparison_followup, scale, digits),
+            change=_scaled(e.estimate, scale, digits) if e.design != "level" else None,
+            ci_low=_scaled(e.ci_low, scale, digits), ci_high=_scaled(e.ci_high, scale, digits),
+            method=e.method, suppressed=e.suppressed))
+    return lines
+
+
+def method_note(report: ImpactReport) -> str:
+    """How the intervals were computed, in the user's language."""
+    unbounded = any(e.method == "wild_cluster_bootstrap" and e.ci_low is None
+                    and not e.suppressed for e in report.estimates)
+    if unbounded:
+        return _("95 %% intervals: wild cluster bootstrap by MRC (Webb weights, %(draws)s "
+                 "draws); with %(n)s MRCs the bootstrap cannot bound an interval, so none "
+                 "is shown.", draws=report.draws, n=report.clusters)
+    if "wild_cluster_bootstrap" in report.methods:
+        return _("95 %% intervals: wild cluster bootstrap with the null imposed (Webb "
+                 "weights, %(draws)s draws, fixed seed), clustered by MRC: with %(n)s MRCs, "
+                 "too few for cluster-robust t-intervals.",
+                 draws=report.draws, n=report.clusters)
+    if "cluster_robust" in report.methods:
+        return _("95 %% intervals: cluster-robust standard errors by MRC (%(n)s MRCs).",
+                 n=report.clusters)
+    return _("No intervals: clustered intervals need at least two MRCs.")
