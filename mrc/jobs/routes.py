@@ -55,11 +55,5 @@ def retry(job_id: int) -> Response:
 @roles_required(Role.ADMIN)
 def selftest() -> Response:
     job = jobs.create_job("selftest", {"steps": 5, "delay": 0.5}, current_user.id)
-    db.session.commit()
-    try:
-        jobs.enqueue(job)
-    except jobs.QueueUnavailable as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("Test job started."), "info")
+    jobs.submit(job, _("Test job started."))
     return redirect(url_for("jobs.status", job_id=job.id))

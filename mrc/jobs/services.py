@@ -125,6 +125,22 @@ def enqueue(job: Job) -> None:
                                  "to check the job workers.")) from exc
 
 
+def submit(job: Job, started: str | None = None) -> None:
+    """Commit a new job and hand it on (``enqueue``), telling the user in a flash message: the
+    ``started`` message, or why the queue could not take it (the row stays, failed, and the
+    status page offers a retry)."""
+    from flask import flash
+
+    db.session.commit()
+    try:
+        enqueue(job)
+    except QueueUnavailable as exc:
+        flash(str(exc), "error")
+    else:
+        if started:
+            flash(started, "info")
+
+
 def retry(job: Job) -> None:
     """Run a failed (or stuck) job again; safe because job kinds are idempotent."""
     job.state, job.progress, job.message = "queued", 0, ""

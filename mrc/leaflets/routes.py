@@ -155,11 +155,5 @@ def render_library() -> Response:
                           render_params(form.codes.data, form.langs.data, form.sizes.data,
                                         current_user.mrc_id),
                           current_user.id, mrc_id=current_user.mrc_id)
-    db.session.commit()
-    try:
-        jobs.enqueue(job)
-    except jobs.QueueUnavailable as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("Rendering of the leaflet library started."), "info")
+    jobs.submit(job, _("Rendering of the leaflet library started."))
     return redirect(url_for("jobs.status", job_id=job.id))
