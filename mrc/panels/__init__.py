@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("panels", __name__, url_prefix="/panels")
