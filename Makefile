@@ -9,6 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DEMO_SEED ?= 1
 DEMO_CLIENTS ?= 3000
+DEMO_COMPARISON ?= 1000
 export MRC_INSTANCE_DIR ?= $(CURDIR)/instance
 
 .PHONY: install run test test-sqlite test-postgres lint i18n translations bench clean
@@ -30,7 +31,7 @@ translations: install
 run: install translations
 	mkdir -p $(MRC_INSTANCE_DIR)
 	$(FLASK) db upgrade
-	$(MRC) demo --seed $(DEMO_SEED) --clients $(DEMO_CLIENTS) --if-empty --print-logins
+	$(MRC) demo --seed $(DEMO_SEED) --clients $(DEMO_CLIENTS) --comparison $(DEMO_COMPARISON) --if-empty --print-logins
 	@echo "MRC is starting on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
@@ -63,6 +64,8 @@ bench: install
 	$(PY) -m benchmarks.run
 	$(PY) -m benchmarks.bench_suppression >> benchmarks/RESULTS.md
 	$(PY) -m benchmarks.bench_kanonymity >> benchmarks/RESULTS.md
+	$(PY) -m benchmarks.bench_panels >> benchmarks/RESULTS.md
+	$(PY) -m benchmarks.bench_dashboard
 	$(PY) -m benchmarks.bench_leaflets >> benchmarks/RESULTS.md
 
 clean:

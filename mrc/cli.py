@@ -57,12 +57,18 @@ def worker_command(burst: bool) -> None:
 
 def register(app: Flask) -> None:
     """Attach the command group, including the feature packages' commands."""
-    from mrc.cases.commands import rotate_keys_command
+    from mrc.aggregates.commands import aggregates_command
+    from mrc.cases.commands import new_key_command, rotate_keys_command
     from mrc.demo.commands import demo_command
+    from mrc.impact.commands import impact_command
     from mrc.imports.commands import import_command
     from mrc.leaflets.commands import leaflets_group
+    from mrc.panels.commands import export_panel_command
+    from mrc.reports.commands import report_command
 
-    for command in (demo_command, import_command, rotate_keys_command, leaflets_group):
+    for command in (demo_command, import_command, rotate_keys_command, new_key_command,
+                    leaflets_group, export_panel_command, aggregates_command, impact_command,
+                    report_command):
         if command.name not in mrc_group.commands:
             mrc_group.add_command(command)
     app.cli.add_command(mrc_group)
@@ -72,6 +78,12 @@ def main() -> None:
     """Console script entry point: ``mrc <command>``."""
     from mrc import create_app
 
+    if sys.argv[1:2] == ["new-key"]:
+        # Before create_app: a production configuration refuses to start without the key.
+        from mrc.cases.commands import new_key_command
+
+        new_key_command.main(args=sys.argv[2:], prog_name="mrc new-key")
+        return
     app = create_app()
     with app.app_context():
         mrc_group.main(args=sys.argv[1:], prog_name="mrc")

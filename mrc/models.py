@@ -1,15 +1,27 @@
 """Every model module, imported once so the metadata (and Alembic) sees all tables."""
 
+from mrc.aggregates.models import (
+    ClientMonth,
+    LeafletMonth,
+    OutcomeMonth,
+    OutreachMonth,
+    SessionMonth,
+)
 from mrc.audit.models import AuditEvent
 from mrc.auth.models import LoginThrottle, User
 from mrc.cases.models import Client, CounsellingSession, FollowUp, FollowUpAttempt
+from mrc.impact.models import ComparisonRespondent, ComparisonResponse
 from mrc.jobs.models import Job
 from mrc.leaflets.models import Leaflet, StockEntry
 from mrc.org.models import MRC, Country, Region
 from mrc.outreach.models import OutreachEvent
+from mrc.panels.models import PanelExport, PanelStudy
 
 __all__ = [
-    "MRC", "AuditEvent", "Client", "CounsellingSession", "Country", "FollowUp",
-    "FollowUpAttempt", "Job", "Leaflet", "LoginThrottle", "OutreachEvent", "Region",
+    "MRC", "AuditEvent", "Client", "ClientMonth", "LeafletMonth", "OutcomeMonth",
+    "OutreachMonth", "SessionMonth", "ComparisonRespondent", "ComparisonResponse",
+    "CounsellingSession", "Country", "FollowUp",
+    "FollowUpAttempt", "Job", "Leaflet", "LoginThrottle", "OutreachEvent", "PanelExport",
+    "PanelStudy", "Region",
     "StockEntry", "User",
 ]

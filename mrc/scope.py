@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from flask import abort
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, false, or_, select
 
 from mrc.auth.models import CASE_ROLES, Role, User
 from mrc.cases.models import FollowUp, FollowUpAttempt
 from mrc.extensions import db
-from mrc.org.models import MRC, Country
+from mrc.org.models import MRC, Country, Region
 
 T = TypeVar("T")
 
@@ -64,3 +64,56 @@ def mrc_ids_in_scope(user: User) -> Select[int]:
     if user.role_enum in (Role.ADMIN, Role.SUPERVISOR, Role.EVALUATOR):
         return query
     return query.where(false())
+
+
+def named_scope(code: str | None) -> Select[int]:
+    """MRC ids of a scope written as an MRC code (``PK-ISB``), a country (``PK``), a region
+    (``SOUTH_ASIA``) or ``all``: the system's view, for the command line. LookupError (with a
+    translated message) when nothing has that code."""
+    from flask_babel import gettext as _
+
+    raw = (code or "all").strip().upper()
+    if raw == "ALL":
+        return select(MRC.id)
+    if db.session.scalar(select(MRC.id).where(MRC.code == raw)) is not None:
+        return select(MRC.id).where(MRC.code == raw)
+    if db.session.scalar(select(Country.id).where(Country.code == raw)) is not None:
+        return select(MRC.id).join(Country).where(Country.code == raw)
+    if db.session.scalar(select(Region.id).where(Region.code == raw)) is not None:
+        return (select(MRC.id).join(Country, MRC.country_id == Country.id)
+                .where(Country.region_id == select(Region.id).where(Region.code == raw)
+                       .scalar_subquery()))
+    raise LookupError(_("No MRC, country or region has the code %(code)s.", code=raw))
+
+
+AreaChoice = tuple[str, str, dict[str, str]]
+
+
+def area_choices(scope: Select[int]) -> list[AreaChoice]:
+    """The areas an aggregate output can be narrowed to inside ``scope``: each country (when
+    the scope spans several, named in the interface language) and each MRC (when it holds
+    several). Values are country or MRC codes; MRC names are data, marked ``translate="no"``."""
+    from flask_babel import get_locale
+
+    rows = db.session.execute(select(MRC.code, MRC.name, Country.code)
+                              .join(Country, Country.id == MRC.country_id)
+                              .where(MRC.id.in_(scope)).order_by(Country.code, MRC.code)).all()
+    territories = get_locale().territories if get_locale() is not None else {}
+    countries = sorted({country for _m, _n, country in rows})
+    choices: list[AreaChoice] = []
+    if len(countries) > 1:
+        choices += sorted(((c, str(territories.get(c, c)), {}) for c in countries),
+                          key=lambda choice: choice[1].casefold())
+    if len(rows) > 1:
+        choices += [(code, f"{name} ({code})", {"translate": "no"}) for code, name, _c in rows]
+    return choices
+
+
+def narrow(scope: Select[int], area: str) -> Select[int]:
+    """``scope`` cut down to one country or MRC code; an area outside the scope narrows to
+    nothing, never beyond the scope."""
+    if not area:
+        return scope
+    countries = select(Country.id).where(Country.code == area)
+    return select(MRC.id).where(MRC.id.in_(scope), or_(MRC.code == area,
+                                                      MRC.country_id.in_(countries)))

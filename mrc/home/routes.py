@@ -22,6 +22,10 @@ def index() -> str | Response:
         return redirect(url_for("cases.worklist"))
     if current_user.role_enum == Role.ADMIN:
         return redirect(url_for("admin.index"))
+    if current_user.role_enum == Role.SUPERVISOR:
+        return redirect(url_for("aggregates.dashboard"))
+    if current_user.role_enum == Role.EVALUATOR:
+        return redirect(url_for("panels.studies"))
     return render_template("home/index.html")
 
 

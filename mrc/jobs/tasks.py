@@ -7,6 +7,8 @@ import time
 from mrc.jobs.models import Job
 from mrc.jobs.services import JobOutput, Progress, atomic_output, job_kind
 from mrc.leaflets import tasks as _leaflet_tasks  # noqa: F401  (registers its job kinds)
+from mrc.panels import tasks as _panel_tasks  # noqa: F401  (registers its job kinds)
+from mrc.reports import tasks as _report_tasks  # noqa: F401  (registers its job kinds)
 
 
 @job_kind("selftest")

@@ -37,6 +37,18 @@ def _normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+# Placeholders that always stand for a number match digits (of any script) only, so that
+# "%(num)s events" does not claim "Estimated reach of media events".
+_NUMERIC_NAMES = {"num", "n", "count", "total", "days", "minutes", "size", "k", "year",
+                  "percent", "added", "skipped", "row", "rows", "page", "pages", "wave"}
+_NUMBER = r"([\d\s.,+\-\u066b\u066c\u060c]+?)"
+
+
+def _placeholder_pattern(placeholder: str) -> str:
+    name = placeholder[2:-2] if placeholder.startswith("%(") else ""
+    return _NUMBER if name in _NUMERIC_NAMES else "(.+?)"
+
+
 def message(msgid: str) -> Message | None:
     """The recogniser of one English msgid, or None when it has nothing to recognise."""
     msgid = _normalise(msgid)
@@ -49,7 +61,7 @@ def message(msgid: str) -> Message | None:
     last = 0
     for found in _PLACEHOLDER.finditer(msgid):
         parts.append(re.escape(msgid[last:found.start()]).replace(r"\ ", r"\s+"))
-        parts.append("%" if found.group() == "%%" else "(.+?)")
+        parts.append("%" if found.group() == "%%" else _placeholder_pattern(found.group()))
         last = found.end()
     parts.append(re.escape(msgid[last:]).replace(r"\ ", r"\s+"))
     return Message(msgid, re.compile("".join(parts), re.DOTALL))

@@ -32,7 +32,11 @@ PAGES = [
     # The manager's worklist carries the low-stock alert; the stock page is the manager's.
     PageSpec("manager-worklist", "manager-pk-isb", "/cases/worklist"),
     PageSpec("stock", "manager-pk-isb", "/leaflets/stock"),
-    PageSpec("dashboard", "supervisor-pk", "/"),
+    PageSpec("dashboard", "supervisor-south-asia", "/dashboard/"),
+    PageSpec("impact", "supervisor-south-asia", "/impact/"),
+    PageSpec("reports", "supervisor-pk", "/reports/"),
+    PageSpec("panels", "evaluator", "/panels/"),
+    PageSpec("new-study", "evaluator", "/panels/new"),
     PageSpec("admin", "admin", "/admin/"),
 ]
 
