@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -127,9 +128,36 @@ def _start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
                             stderr=subprocess.DEVNULL)
 
 
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (from /proc): RQ's work horse runs in a process group of
+    its own, so killing the worker's group alone would leave it running."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the worker and everything it started (the work horse included), as a crash or
+    an OOM kill of the whole container would."""
     if proc.poll() is None:
+        horses = _descendants(proc.pid)
         os.killpg(proc.pid, signal.SIGKILL)
+        for pid in horses:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         proc.wait(timeout=10)
 
 
@@ -187,6 +215,9 @@ def test_killed_worker_leaves_no_output_and_job_can_be_retried(worker_env):
         _stop(worker)  # SIGKILL the worker and its work horse mid-job
     stuck = _wait_for(jobs_app, job_id, lambda j: True)
     assert stuck.state == "running" and stuck.progress < 100
+    time.sleep(1.0)  # a surviving work horse would move the job on (a step is 0.25 s)
+    assert _wait_for(jobs_app, job_id, lambda j: True).progress == stuck.progress, \
+        "the work horse survived the kill"
     assert not (outputs / f"selftest-{job_id}.txt").exists(), "half-written output published"
 
     worker = _start_worker(env)
@@ -199,5 +230,5 @@ def test_killed_worker_leaves_no_output_and_job_can_be_retried(worker_env):
         done = _wait_for(jobs_app, job_id, lambda j: j.state in ("finished", "failed"))
     finally:
         _stop(worker)
-    assert done.state == "finished" and done.attempts == 2
+    assert done.state == "finished" and done.attempts == 2, (done.state, done.message)
     assert (outputs / done.result_file).read_text().count("step") == 3
