@@ -9,6 +9,7 @@ from babel import numbers as babel_numbers
 from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from mrc.auth.models import ROLE_LABELS
 from mrc.calendars import GREGORIAN, SOLAR_HIJRI, format_solar, localise_digits
@@ -74,6 +75,8 @@ def init_app(app: Flask) -> None:
         client_code=lambda c: format_code(c) if c else "",
         fmt_date=fmt_date,
         fmt_number=fmt_number,
+        # An LTR island (a date, a number) inside a translated sentence: keeps its order in RTL.
+        bdi=lambda value: Markup("<bdi>{}</bdi>").format(value),
     )
     app.jinja_env.globals.update(
         outreach_types=outreach_vocab.EVENT_TYPE, age_bands=outreach_vocab.AGE_BANDS,

@@ -657,7 +657,7 @@ def indicator_tables(mrc_ids: Select[Any] | Sequence[int] | Org, period: Period,
          Block("info_used", "", used, published=False),
          Block("info_unused", "", unused, published=False)],
         links=[("info_answered", ["info_used", "info_unused"])],
-        rates=[("info_used_share", _("Used information from the MRC (% of those asked)"),
+        rates=[("info_used_share", _("Used information from the MRC (share of those asked, %)"),
                 "info_used", "info_answered")],
         note="" if client_ok else not_by), clay, threshold)
     out += _publish_group(Group(

@@ -65,7 +65,7 @@ def impact_command(scope: str, period: str) -> None:
     report = impact_report(mrc_ids, chosen)
     headers = [_("Wave"), _("Outcome"), _("Design"), _("Clients"), _("Comparison"),
                _("Clients before"), _("Clients after"), _("Comparison before"),
-               _("Comparison after"), _("Change"), _("95 % interval")]
+               _("Comparison after"), _("Change"), _("Interval (95 %)")]
     rows = [_cells(line) for line in report_lines(report)]
     if not rows:
         click.echo(_("No clients or comparison respondents with a baseline in this scope "

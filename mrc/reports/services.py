@@ -286,7 +286,7 @@ def impact_tables(mrc_ids: Select[Any] | Sequence[int], period: periods.Period) 
         hidden.append([bool(e.suppressed)] * len(line))
     columns = [("people", _("People")), ("baseline", _("Baseline")),
                ("followup", _("Follow-up")), ("change", _("Change")),
-               ("ci_low", _("95% interval from")), ("ci_high", _("95% interval to"))]
+               ("ci_low", _("Lower limit (95 %)")), ("ci_high", _("Upper limit (95 %)"))]
     return [PublishedTable(
         key="impact", title=_("Impact estimates (clients with a baseline in the quarter)"),
         kind="mean", rows=rows, columns=columns, cells=cells, suppressed=hidden,

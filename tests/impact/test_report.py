@@ -158,7 +158,7 @@ def test_cli_prints_the_table(app: Flask, demo) -> None:
     out = result.stdout
     assert "Difference in differences" in out and "Clients, before and after" in out
     assert "wild cluster bootstrap" in out and "with 2 MRCs" in out
-    assert "95 % interval" in out
+    assert "Interval (95 %)" in out
     result = runner.invoke(args=["mrc", "impact", "--scope", "TJ-DYU", "--period", "2024-Q3"])
     assert result.exit_code == 0, result.output
     assert " x " in result.stdout and "x: suppressed, fewer than 5 people." in result.stdout
