@@ -77,6 +77,8 @@ def init_app(app: Flask) -> None:
         fmt_number=fmt_number,
         # An LTR island (a date, a number) inside a translated sentence: keeps its order in RTL.
         bdi=lambda value: Markup("<bdi>{}</bdi>").format(value),
+        # Left to right whatever the page: ISO dates, version numbers (also in WeasyPrint).
+        ltr=lambda value: Markup('<span dir="ltr">{}</span>').format(value),
     )
     app.jinja_env.globals.update(
         outreach_types=outreach_vocab.EVENT_TYPE, age_bands=outreach_vocab.AGE_BANDS,
