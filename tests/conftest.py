@@ -190,3 +190,15 @@ def make_client(app: Flask, network: dict[str, Any]) -> Callable[..., Any]:
         return record
 
     return factory
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    """A private redis-server for the job tests (a module's worth of tests share it)."""
+    from tests.services import ServiceUnavailable, redis_server
+
+    try:
+        with redis_server() as url:
+            yield url
+    except ServiceUnavailable as exc:
+        service_missing(str(exc))

@@ -96,6 +96,16 @@ def validate_client(data: dict[str, Any], today: date | None = None) -> dict[str
     return errors
 
 
+def _check_awareness(data: dict[str, Any], errors: dict[str, str]) -> None:
+    """Awareness answers, when given, answer every question of the set."""
+    answers = data.get("awareness_answers")
+    if answers:
+        try:
+            awareness.score(answers)
+        except ValueError:
+            errors["awareness_answers"] = _("Answer every awareness question.")
+
+
 def validate_session(data: dict[str, Any], baseline: date | None,
                      today: date | None = None) -> dict[str, str]:
     today = today or date.today()
@@ -122,12 +132,7 @@ def validate_session(data: dict[str, Any], baseline: date | None,
     if duration is not None and not (1 <= duration <= MAX_DURATION_MINUTES):
         errors["duration_minutes"] = _("Enter a duration between 1 and %(max)s minutes.",
                                        max=MAX_DURATION_MINUTES)
-    answers = data.get("awareness_answers")
-    if answers:
-        try:
-            awareness.score(answers)
-        except ValueError:
-            errors["awareness_answers"] = _("Answer every awareness question.")
+    _check_awareness(data, errors)
     notes = data.get("notes") or ""
     if len(notes) > MAX_NOTES_LENGTH:
         errors["notes"] = _("Notes are limited to %(max)s characters.", max=MAX_NOTES_LENGTH)
@@ -424,12 +429,7 @@ def record_attempt(followup: FollowUp, data: dict[str, Any], user: User | None,
             errors["location_status"] = _("Choose one of the listed values.")
         if data.get("intention") not in vocab.INTENTION:
             errors["intention"] = _("Choose one of the listed values.")
-        answers = data.get("awareness_answers")
-        if answers:
-            try:
-                awareness.score(answers)
-            except ValueError:
-                errors["awareness_answers"] = _("Answer every awareness question.")
+        _check_awareness(data, errors)
     if errors:
         raise ValidationError(errors)
     attempt = FollowUpAttempt(followup_id=followup.id, date=when, method=data["method"],

@@ -21,8 +21,8 @@ from mrc import create_app
 from mrc.extensions import db
 from mrc.jobs import services as jobs
 from mrc.jobs.models import Job
-from tests.conftest import make_config, service_missing
-from tests.services import ServiceUnavailable, extra_database, free_port, redis_server
+from tests.conftest import make_config
+from tests.services import extra_database, free_port
 
 
 def test_in_process_job_runs_to_completion(app, tmp_path):
@@ -95,15 +95,6 @@ def test_jobs_are_private_to_their_owner(app, make_user, login, tmp_path):
 
 
 # --- real Redis and a real worker process ---------------------------------------------
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    try:
-        with redis_server() as url:
-            yield url
-    except ServiceUnavailable as exc:
-        service_missing(str(exc))
-
 
 @pytest.fixture(scope="module")
 def worker_env(database_url, redis_url, tmp_path_factory) -> Iterator[tuple[Flask, dict[str, str]]]:

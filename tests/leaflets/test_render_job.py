@@ -23,8 +23,8 @@ from mrc.extensions import db
 from mrc.jobs import services as jobs
 from mrc.jobs.models import Job
 from mrc.leaflets.tasks import render_params
-from tests.conftest import make_config, service_missing
-from tests.services import ServiceUnavailable, extra_database, redis_server
+from tests.conftest import make_config
+from tests.services import extra_database
 
 
 def _pdf_names(path: Path) -> list[str]:
@@ -83,15 +83,6 @@ def test_progress_is_reported_per_pdf(app, tmp_path, monkeypatch) -> None:
 
 
 # --- a real Redis and a real worker process -------------------------------------------
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    try:
-        with redis_server() as url:
-            yield url
-    except ServiceUnavailable as exc:
-        service_missing(str(exc))
-
 
 @pytest.fixture(scope="module")
 def worker_env(database_url: str, redis_url: str,
