@@ -28,6 +28,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -35,6 +36,7 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -346,10 +348,28 @@ def _to_dict(model: type[Any], rows: Iterable[Sequence[Any]]) -> dict[tuple[Any,
     return out
 
 
-def _rows(session: Session, model: type[Any], source: Select[Any]) -> dict[tuple[Any, ...], tuple[int, ...]]:
+def _rows_select(model: type[Any], source: Select[Any]) -> Select[Any]:
     columns = [*_key_columns(model), *MEASURES[model]]
     sub = source.subquery("src")
-    return _to_dict(model, session.execute(select(*[sub.c[c] for c in columns])).all())
+    return select(*[sub.c[c] for c in columns])
+
+
+def _rows(session: Session, model: type[Any], source: Select[Any]) -> dict[tuple[Any, ...], tuple[int, ...]]:
+    return _to_dict(model, session.execute(_rows_select(model, source)).all())
+
+
+@lru_cache(maxsize=1)
+def _contribution_selects() -> tuple[tuple[type[Any], Select[Any]], ...]:
+    """The per-client queries, built once with the client ids as an expanding parameter
+    (building these unions costs more than running them for one client)."""
+    ids: Any = bindparam("client_ids", expanding=True)
+    return (
+        (SessionMonth, _rows_select(SessionMonth,
+                                    _session_source((CounsellingSession.client_id.in_(ids),)))),
+        (ClientMonth, _rows_select(ClientMonth,
+                                   _client_source((CounsellingSession.client_id.in_(ids),)))),
+        (OutcomeMonth, _rows_select(OutcomeMonth, _outcome_source((Client.id.in_(ids),)))),
+    )
 
 
 # --- incremental: per-client deltas ----------------------------------------------------
@@ -363,13 +383,9 @@ def client_contribution(client_ids: Sequence[int], session: Session | None = Non
     result: Contribution = {m: {} for m in CASE_MODELS}
     for start in range(0, len(client_ids), CLIENT_CHUNK):
         ids = list(client_ids[start:start + CLIENT_CHUNK])
-        sources = (
-            (SessionMonth, _session_source((CounsellingSession.client_id.in_(ids),))),
-            (ClientMonth, _client_source((CounsellingSession.client_id.in_(ids),))),
-            (OutcomeMonth, _outcome_source((Client.id.in_(ids),))),
-        )
-        for model, source in sources:
-            for key, measures in _rows(session, model, source).items():
+        for model, query in _contribution_selects():
+            rows = session.execute(query, {"client_ids": ids}).all()
+            for key, measures in _to_dict(model, rows).items():
                 old = result[model].get(key)
                 result[model][key] = measures if old is None else tuple(
                     a + b for a, b in zip(old, measures, strict=True))
