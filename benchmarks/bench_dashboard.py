@@ -216,7 +216,7 @@ def main() -> None:
         "",
     ]
     with options.output.open("a", encoding="utf-8") as out:
-        out.write("\n".join(section))
+        out.write("\n".join(section) + "\n\n")
     print(f"appended to {options.output}")
 
 
