@@ -168,10 +168,13 @@ def tables_to_json(tables: Sequence[PublishedTable]) -> str:
 
 
 def tables_to_csv(tables: Sequence[PublishedTable]) -> str:
-    """All tables one after the other, each headed by its title, separated by a blank line."""
+    """All tables one after the other, each headed by its title (a one-cell CSV row, quoted
+    when it holds a comma), separated by a blank line."""
     parts = []
     for t in tables:
-        parts.append(t.title + "\n" + t.to_csv())
+        title = io.StringIO()
+        csv.writer(title, lineterminator="\n").writerow([t.title])
+        parts.append(title.getvalue() + t.to_csv())
     return "\n".join(parts)
 
 

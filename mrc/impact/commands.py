@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from dataclasses import asdict
+
 import click
 from flask_babel import gettext as _
 
 from mrc.audit import services as audit
 from mrc.extensions import db
 from mrc.impact.services import (
+    ImpactReport,
     Line,
     PeriodError,
     impact_report,
@@ -45,28 +51,30 @@ def _cells(line: Line) -> list[str]:
             f"{change} {line.unit if line.design != 'level' else '%'}", interval]
 
 
-@click.command("impact")
-@click.option("--scope", "scope", default="all", show_default=True,
-              help="MRC code (PK-ISB), country (PK), region code (SOUTH_ASIA) or all.")
-@click.option("--period", "period", default="",
-              help="Baseline period of the cohort: 2026, 2026-Q3, 2026-07 or "
-                   "2026-01-01..2026-06-30 (default: every baseline).")
-def impact_command(scope: str, period: str) -> None:
-    """Impact estimates: clients' change from the baseline to each follow-up wave and,
-    with comparison-survey data, the difference in differences, with 95 % intervals
-    clustered by MRC. Estimates resting on too few people are suppressed."""
-    try:
-        mrc_ids = named_scope(scope)
-        chosen = parse_period(period)
-    except LookupError as exc:
-        raise click.ClickException(str(exc)) from exc
-    except PeriodError as exc:
-        raise click.ClickException(exc.message) from exc
-    report = impact_report(mrc_ids, chosen)
+# Machine-readable columns: the codes of DESIGN.md's vocabulary, numbers unformatted.
+FIELDS = ("wave", "outcome", "design", "unit", "n_clients", "n_comparison", "baseline",
+          "followup", "comparison_baseline", "comparison_followup", "change", "ci_low",
+          "ci_high", "method", "suppressed")
+
+
+def _records(lines: list[Line]) -> list[dict[str, object]]:
+    return [{name: asdict(line)[name] for name in FIELDS} for line in lines]
+
+
+def _as_csv(lines: list[Line]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for record in _records(lines):
+        writer.writerow({k: "" if v is None else v for k, v in record.items()})
+    return out.getvalue()
+
+
+def _echo_table(report: ImpactReport, lines: list[Line]) -> None:
     headers = [_("Wave"), _("Outcome"), _("Design"), _("Clients"), _("Comparison"),
                _("Clients before"), _("Clients after"), _("Comparison before"),
                _("Comparison after"), _("Change"), _("Interval (95 %)")]
-    rows = [_cells(line) for line in report_lines(report)]
+    rows = [_cells(line) for line in lines]
     if not rows:
         click.echo(_("No clients or comparison respondents with a baseline in this scope "
                      "and period."))
@@ -83,6 +91,38 @@ def impact_command(scope: str, period: str) -> None:
         click.echo(method_note(report))
     click.echo(_("%(x)s: suppressed, fewer than %(n)s people.", x=SUPPRESSED,
                  n=report.threshold))
+
+
+@click.command("impact")
+@click.option("--scope", "scope", default="all", show_default=True,
+              help="MRC code (PK-ISB), country (PK), region code (SOUTH_ASIA) or all.")
+@click.option("--period", "period", default="",
+              help="Baseline period of the cohort: 2026, 2026-Q3, 2026-07 or "
+                   "2026-01-01..2026-06-30 (default: every baseline).")
+@click.option("--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "csv", "json"]),
+              help="table for people; csv or json (codes, unformatted numbers) for programs.")
+def impact_command(scope: str, period: str, fmt: str) -> None:
+    """Impact estimates: clients' change from the baseline to each follow-up wave and,
+    with comparison-survey data, the difference in differences, with 95 % intervals
+    clustered by MRC. Estimates resting on too few people are suppressed."""
+    try:
+        mrc_ids = named_scope(scope)
+        chosen = parse_period(period)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except PeriodError as exc:
+        raise click.ClickException(exc.message) from exc
+    report = impact_report(mrc_ids, chosen)
+    lines = report_lines(report)
+    if fmt == "json":
+        click.echo(json.dumps({"threshold": report.threshold, "clients": report.clients,
+                               "respondents": report.respondents, "lines": _records(lines)},
+                              ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        click.echo(_as_csv(lines), nl=False)
+    else:
+        _echo_table(report, lines)
     audit.record("export", "impact", None, detail=f"scope={scope.strip().upper()[:40]},"
                                                   f"period={chosen.text[:40]}")
     db.session.commit()

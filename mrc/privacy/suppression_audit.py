@@ -31,6 +31,9 @@ that :mod:`mrc.privacy.suppression` can try publishing cells one at a time cheap
 from __future__ import annotations
 
 import math
+import os
+import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -195,6 +198,36 @@ _DEFINITE = (
 )
 
 
+_banner_lock = threading.Lock()
+_banner_done = False
+
+
+def new_highs() -> highspy.Highs:
+    """A silent HiGHS instance.
+
+    HiGHS prints its copyright banner to the process's standard output (file descriptor 1,
+    below Python's ``sys.stdout``) when the first instance of a process is built, before
+    ``output_flag`` can be set. Commands print their data on stdout, so the first instance
+    is built with descriptor 1 pointed at the null device; later instances print nothing.
+    """
+    global _banner_done
+    with _banner_lock:
+        if _banner_done:
+            return highspy.Highs()
+        sys.stdout.flush()
+        saved = os.dup(1)
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 1)
+            highs = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(null)
+            _banner_done = True
+        return highs
+
+
 class LinearProgram:
     """A HiGHS LP ``min c.x  s.t.  row_lower <= A x <= row_upper, col bounds``, kept in
     memory so that successive solves with other costs or bounds start from the last basis."""
@@ -229,7 +262,7 @@ class LinearProgram:
                 for flag in integrality
             ]
         self._all = np.arange(n_cols, dtype=np.int32)
-        self.highs = highspy.Highs()
+        self.highs = new_highs()
         self.highs.setOptionValue("output_flag", False)
         # Deterministic: same table, same pattern, on any machine.
         self.highs.setOptionValue("threads", 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -19,8 +20,10 @@ from mrc.extensions import db
 @click.option("--format", "formats", multiple=True, default=("pdf",), show_default=True,
               type=click.Choice(["pdf", "csv", "xlsx"]),
               help="Repeat for several (written as one zip).")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File to write (default: the localised name in the current folder).")
+@click.option("--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              default=None,
+              help="File to write (default: the localised name in the current folder); "
+                   "- writes the report to standard output.")
 @with_appcontext
 def report_command(scope: str, quarter: str, lang: str, formats: tuple[str, ...],
                    output: Path | None) -> None:
@@ -41,11 +44,15 @@ def report_command(scope: str, quarter: str, lang: str, formats: tuple[str, ...]
     wanted = ReportRequest(period.first.year, q, lang, tuple(dict.fromkeys(formats)))
     files = render.report_files(scope_ids(scope), wanted)
     _ext, name, data = render.report_output(files, wanted)
+    audit.record("export", "quarterly_report", None, user=None,
+                 detail=f"period={period.code},scope={scope},lang={lang},cli")
+    db.session.commit()
+    if output == Path("-"):
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
     target = output or Path(name)
     partial = target.with_name(f".partial-{target.name}")
     partial.write_bytes(data)
     partial.replace(target)
-    audit.record("export", "quarterly_report", None, user=None,
-                 detail=f"period={period.code},scope={scope},lang={lang},cli")
-    db.session.commit()
-    click.echo(str(target))
+    click.echo(str(target), err=True)
