@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from sqlalchemy import select
 from wtforms import DateField, Field, SelectMultipleField
 from wtforms.widgets import CheckboxInput, DateInput, ListWidget, TextInput
 
@@ -76,3 +77,20 @@ def attach_errors(form: FlaskForm, errors: dict[str, str]) -> dict[str, str]:
         else:
             field.errors = [*field.errors, message]
     return rest
+
+
+def int_or_none(value: str | None) -> int | None:
+    """A select's value as an id; None for the empty choice or anything not a number."""
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def mrc_choices() -> list[tuple[str, str]]:
+    """Every MRC as a select choice (admin and audit filters)."""
+    from mrc.extensions import db
+    from mrc.org.models import MRC
+
+    mrcs = db.session.scalars(select(MRC).order_by(MRC.code)).all()
+    return [(str(m.id), f"{m.code} · {m.name}") for m in mrcs]

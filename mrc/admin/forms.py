@@ -19,21 +19,14 @@ from wtforms.validators import InputRequired, Length, Optional
 from mrc.admin.services import MANAGER_ROLES, MAX_PASSWORD_LENGTH, Scope
 from mrc.auth.models import ROLE_LABELS, Role, User
 from mrc.extensions import db
+from mrc.forms import int_or_none, mrc_choices
 from mrc.i18n import LanguageChoice, language_choices
-from mrc.org.models import MRC, Country, Region
+from mrc.org.models import Country, Region
 
 REQUIRED = _l("This field is required.")
 CHOOSE = _l("Choose one of the listed values.")
 LTR = {"dir": "ltr", "autocapitalize": "characters", "spellcheck": "false"}
 NEW_PASSWORD = {"autocomplete": "new-password", "dir": "ltr"}
-
-
-def int_or_none(value: str | None) -> int | None:
-    """A select's value as an id; None for the empty choice or anything not a number."""
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 def region_choices() -> list[tuple[str, str]]:
@@ -44,11 +37,6 @@ def region_choices() -> list[tuple[str, str]]:
 def country_choices() -> list[tuple[str, str]]:
     countries = db.session.scalars(select(Country).order_by(Country.name)).all()
     return [(str(c.id), f"{c.name} ({c.code})") for c in countries]
-
-
-def mrc_choices() -> list[tuple[str, str]]:
-    mrcs = db.session.scalars(select(MRC).order_by(MRC.code)).all()
-    return [(str(m.id), f"{m.code} · {m.name}") for m in mrcs]
 
 
 def role_choices(roles: tuple[Role, ...] = tuple(Role)) -> list[tuple[str, str]]:

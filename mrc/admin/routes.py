@@ -31,11 +31,11 @@ from mrc.admin.forms import (
 from mrc.admin.services import Scope
 from mrc.auth.models import Role, User
 from mrc.auth.services import roles_required
-from mrc.cases.forms import attach_errors
-from mrc.cases.services import ValidationError
 from mrc.extensions import db
+from mrc.forms import attach_errors
 from mrc.org import services as org
 from mrc.org.models import MRC, Country, Region
+from mrc.validation import ValidationError
 
 Page = str | Response | tuple[str, int]
 

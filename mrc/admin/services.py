@@ -27,10 +27,10 @@ from mrc.auth.services import (
     validate_scope,
     verify_password,
 )
-from mrc.cases.services import ValidationError
 from mrc.extensions import db
 from mrc.org.models import MRC, Country, Region
 from mrc.scope import scoped
+from mrc.validation import ValidationError
 
 # Letters (any script), digits and . _ @ - : no spaces, nothing a spreadsheet would execute.
 USERNAME = re.compile(r"^\w[\w.@-]{0,63}$")

@@ -12,13 +12,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from wtforms import Field
 
-from mrc.admin.forms import int_or_none, mrc_choices
 from mrc.audit import bp
 from mrc.audit import services as audit
 from mrc.audit.forms import ACTION_LABELS, AuditFilterForm
 from mrc.auth.models import Role, User
 from mrc.auth.services import roles_required
 from mrc.extensions import db
+from mrc.forms import int_or_none, mrc_choices
 
 
 def _filters() -> tuple[AuditFilterForm, audit.EventFilter]:

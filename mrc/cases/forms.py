@@ -29,7 +29,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from mrc.cases import awareness, vocab
 from mrc.cases.services import MAX_NOTES_LENGTH
 from mrc.forms import LocalDateField, MultiCheckboxField
-from mrc.forms import attach_errors as attach_errors  # re-exported for older imports
 from mrc.i18n import language_choices
 from mrc.leaflets.services import HandOut
 from mrc.org.services import provinces

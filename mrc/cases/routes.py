@@ -34,12 +34,12 @@ from mrc.cases.forms import (
     RegisterForm,
     SessionForm,
     WorklistFilter,
-    attach_errors,
     country_choices,
     default_session_language,
 )
 from mrc.cases.models import Client, CounsellingSession, FollowUp
 from mrc.extensions import db
+from mrc.forms import attach_errors
 from mrc.leaflets.services import leaflet_choices, low_stock
 from mrc.org.models import MRC
 from mrc.privacy.codes import format_code

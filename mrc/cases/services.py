@@ -30,18 +30,11 @@ from mrc.leaflets import services as stock
 from mrc.org.models import MRC, Country
 from mrc.privacy.codes import InvalidCode, generate_code, normalise_code
 from mrc.privacy.phones import InvalidPhone, normalise_phone
+from mrc.validation import ValidationError
 
 MAX_NOTES_LENGTH = 4000
 OLDEST_BIRTH_YEAR = 1900
 MAX_DURATION_MINUTES = 600
-
-
-class ValidationError(ValueError):
-    """Input breaks a domain rule. ``errors`` maps field name → translated message."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 def _now() -> datetime:

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from mrc.audit import services as audit
-from mrc.cases.services import ValidationError
 from mrc.extensions import db
 from mrc.org.models import MRC, Country, Region
+from mrc.validation import ValidationError
 
 # The demo network: 7 MRCs in 5 countries, 3 regions. Contacts are placeholders.
 REFERENCE_NETWORK = {

@@ -8,7 +8,6 @@ from werkzeug.wrappers import Response
 
 from mrc.auth.services import case_worker_required
 from mrc.cases import vocab as case_vocab
-from mrc.cases.services import ValidationError
 from mrc.extensions import db
 from mrc.forms import attach_errors
 from mrc.i18n import language_choices
@@ -18,6 +17,7 @@ from mrc.outreach import bp, services
 from mrc.outreach.forms import EventFilter, EventForm
 from mrc.outreach.models import OutreachEvent
 from mrc.scope import get_scoped_or_404, scoped
+from mrc.validation import ValidationError
 
 
 def _form(obj: OutreachEvent | None = None) -> EventForm:

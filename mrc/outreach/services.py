@@ -12,12 +12,12 @@ from mrc.aggregates import summaries
 from mrc.audit import services as audit
 from mrc.auth.models import User
 from mrc.cases import vocab as case_vocab
-from mrc.cases.services import ValidationError
 from mrc.extensions import db
 from mrc.leaflets import services as stock
 from mrc.org.models import MRC
 from mrc.outreach import vocab
 from mrc.outreach.models import OutreachEvent
+from mrc.validation import ValidationError
 
 MAX_ATTENDANCE_CELL = 100_000
 MAX_REACH = 500_000_000
