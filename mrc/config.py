@@ -19,6 +19,9 @@ DEV_ENCRYPTION_KEY = "ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM="  # base64 of
 
 INSTANCE_DIR = Path(os.environ.get("MRC_INSTANCE_DIR", Path.cwd() / "instance"))
 
+# Production refuses a lower threshold, as panels refuse k below 3.
+MIN_SUPPRESSION_THRESHOLD = 3
+
 SUPPORTED_LOCALES = ("en", "fa_AF", "ps", "ur", "bn", "ar", "ckb")
 RTL_LOCALES = frozenset({"fa_AF", "ps", "ur", "ar", "ckb"})
 
@@ -56,6 +59,7 @@ class Config:
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     page_size: int = 50
+    low_stock: int = 50
     max_upload_bytes: int = 20 * 1024 * 1024
     import_max_rows: int = 10_000
     # Absolute base URL of this site as the public sees it: printed leaflets' QR codes point here.
@@ -99,6 +103,10 @@ class Config:
             problems.append("MRC_ENCRYPTION_KEY is missing or is the development key")
         if not self.database_url or self.database_url.startswith("sqlite"):
             problems.append("DATABASE_URL must point to PostgreSQL in production")
+        if self.suppression_threshold < MIN_SUPPRESSION_THRESHOLD:
+            # Below 3 a published 1 or 2 singles people out: suppression would be off.
+            problems.append(f"MRC_SUPPRESSION_THRESHOLD must be at least "
+                            f"{MIN_SUPPRESSION_THRESHOLD} in production")
         if problems:
             raise UnsafeConfigError("Unsafe production configuration: " + "; ".join(problems))
 
@@ -122,6 +130,7 @@ class Config:
             "MRC_LOGIN_MAX_FAILURES": self.login_max_failures,
             "MRC_LOGIN_LOCKOUT_MINUTES": self.login_lockout_minutes,
             "MRC_PAGE_SIZE": self.page_size,
+            "MRC_LOW_STOCK": self.low_stock,
             "MAX_CONTENT_LENGTH": self.max_upload_bytes,
             "MRC_IMPORT_MAX_ROWS": self.import_max_rows,
             "MRC_PUBLIC_URL": self.public_url,

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
 from mrc.calendars import CALENDARS, GREGORIAN
-from mrc.config import RTL_LOCALES, SUPPORTED_LOCALES
+from mrc.config import RTL_LOCALES
+from mrc.settings import settings
 
 # Each language named in itself, for the switcher.
 NATIVE_NAMES = {
@@ -50,9 +51,9 @@ class PageLocale:
 
 
 def select_locale() -> str:
-    supported: tuple[str, ...] = current_app.config.get("MRC_SUPPORTED_LOCALES", SUPPORTED_LOCALES)
+    supported = settings().supported_locales
     if not has_request_context():  # CLI commands and background jobs
-        return str(current_app.config.get("BABEL_DEFAULT_LOCALE", "en"))
+        return settings().default_locale
     chosen = request.args.get("lang")
     if chosen in supported:
         session["lang"] = chosen
@@ -65,7 +66,7 @@ def select_locale() -> str:
     best = request.accept_languages.best_match([code.replace("_", "-") for code in supported])
     if best:
         return best.replace("-", "_")
-    return str(current_app.config.get("BABEL_DEFAULT_LOCALE", "en"))
+    return settings().default_locale
 
 
 def calendar_preference() -> str:

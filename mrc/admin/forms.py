@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -22,6 +21,7 @@ from mrc.extensions import db
 from mrc.forms import int_or_none, mrc_choices
 from mrc.i18n import LanguageChoice, language_choices
 from mrc.org.models import Country, Region
+from mrc.settings import settings
 
 REQUIRED = _l("This field is required.")
 CHOOSE = _l("Choose one of the listed values.")
@@ -44,7 +44,7 @@ def role_choices(roles: tuple[Role, ...] = tuple(Role)) -> list[tuple[str, str]]
 
 
 def locale_choices() -> list[LanguageChoice]:
-    supported = current_app.config["MRC_SUPPORTED_LOCALES"]
+    supported = settings().supported_locales
     return [("", str(_l("Same as the browser")), {}), *language_choices(supported)]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -35,6 +35,8 @@ from mrc.extensions import db
 from mrc.forms import attach_errors
 from mrc.org import services as org
 from mrc.org.models import MRC, Country, Region
+from mrc.routing import form_page
+from mrc.settings import settings
 from mrc.validation import ValidationError
 
 Page = str | Response | tuple[str, int]
@@ -42,20 +44,13 @@ Page = str | Response | tuple[str, int]
 
 def _form_page(form: FlaskForm, save: Callable[[], object], template: str, done: str,
                message: str, **context: Any) -> Page:
-    """The common POST cycle: validate, save through a service, commit once, redirect;
-    on bad input the page comes back (400) with every entry kept and errors by field."""
-    if form.validate_on_submit():
-        try:
-            save()
-        except ValidationError as exc:
-            db.session.rollback()
-            general = attach_errors(form, exc.errors)
-            return render_template(template, form=form, errors=general, **context), 400
-        db.session.commit()
+    """:func:`mrc.routing.form_page` with a fixed success message and destination."""
+
+    def finish(_result: object) -> Response:
         flash(message, "success")
         return redirect(done)
-    status = 400 if form.is_submitted() else 200
-    return render_template(template, form=form, errors={}, **context), status
+
+    return form_page(form, save, template, finish, rollback=True, **context)
 
 
 def _get_or_404(model: type[Any], record_id: int) -> Any:
@@ -167,7 +162,6 @@ def edit_mrc(mrc_id: int) -> Page:
 def deactivate_mrc(mrc_id: int) -> Response:
     mrc = _get_or_404(MRC, mrc_id)
     if org.set_mrc_active(mrc, False):
-        db.session.commit()
         flash(_("MRC %(code)s deactivated.", code=mrc.code), "success")
     return redirect(url_for("admin.mrcs"))
 
@@ -177,7 +171,6 @@ def deactivate_mrc(mrc_id: int) -> Response:
 def reactivate_mrc(mrc_id: int) -> Response:
     mrc = _get_or_404(MRC, mrc_id)
     if org.set_mrc_active(mrc, True):
-        db.session.commit()
         flash(_("MRC %(code)s reactivated.", code=mrc.code), "success")
     return redirect(url_for("admin.mrcs"))
 
@@ -194,7 +187,7 @@ def users() -> str:
         role=None if filters.role.errors else (filters.role.data or None),
         mrc_id=None if filters.mrc.errors else int_or_none(filters.mrc.data))
     page = services.paginate(services.user_query(chosen), request.args.get("page", 1, type=int),
-                             current_app.config["MRC_PAGE_SIZE"])
+                             settings().page_size)
     return render_template("admin/users.html", filters=filters, result=page)
 
 
@@ -237,7 +230,7 @@ def reset_user_password(user_id: int) -> Page:
 def mrc_users() -> str:
     page = services.paginate(services.manageable_users(current_user),
                              request.args.get("page", 1, type=int),
-                             current_app.config["MRC_PAGE_SIZE"])
+                             settings().page_size)
     return render_template("admin/mrc_users.html", result=page)
 
 
@@ -273,7 +266,6 @@ def _set_mrc_user_active(user_id: int, active: bool) -> Response:
             flash(message, "error")
         return redirect(url_for("admin.mrc_users"))
     if changed:
-        db.session.commit()
         flash(_("%(user)s can log in again.", user=user.username) if active
               else _("%(user)s can no longer log in.", user=user.username), "success")
     return redirect(url_for("admin.mrc_users"))
@@ -329,7 +321,6 @@ def account() -> Page:
             db.session.rollback()
             attach_errors(language, exc.errors)
             return _account_page(language, ChangePasswordForm(prefix="pw", formdata=None), 400)
-        db.session.commit()
         # The profile choice wins over an earlier pick in the language switcher.
         session.pop("lang", None)
         flash(_("Your preferred language has been saved."), "success")
@@ -352,7 +343,6 @@ def account_password() -> Page:
             db.session.rollback()
             attach_errors(form, exc.errors)
             return _account_page(language, form, 400)
-        db.session.commit()
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("admin.account"))
     return _account_page(language, form, 400)

@@ -60,3 +60,6 @@ def aggregates_command(scope: str, period: str | None, breakdown: str, fmt: str,
     db.session.commit()
     click.echo(services.tables_to_json(tables) if fmt == "json"
                else services.tables_to_csv(tables), nl=False)
+
+
+COMMANDS = [aggregates_command]

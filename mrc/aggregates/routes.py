@@ -13,7 +13,6 @@ from mrc.aggregates.forms import DashboardFilter
 from mrc.audit import services as audit
 from mrc.auth.models import Role
 from mrc.auth.services import roles_required
-from mrc.extensions import db
 from mrc.i18n import page_locale
 from mrc.scope import area_choices, mrc_ids_in_scope, narrow
 
@@ -51,7 +50,6 @@ def dashboard() -> str:
             chart_for[table.key] = charts.line_chart(table, rtl=rtl)
     audit.record("view", "dashboard", None,
                  detail=f"period={period.code},breakdown={breakdown}")
-    db.session.commit()
     return render_template("aggregates/dashboard.html", form=form, tables=tables, trends=trends,
                            charts=chart_for, period=period, previous=period.previous(),
                            breakdown=breakdown, legend=services.legend(),
@@ -69,7 +67,6 @@ def table_csv(key: str) -> Response:
         abort(404)
     audit.record("export", "dashboard_table", None,
                  detail=f"table={key},period={period.code},breakdown={breakdown}")
-    db.session.commit()
     name = f"mrc-{key}-{period.code.replace('..', '_')}.csv"
     return Response(table.to_csv(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})

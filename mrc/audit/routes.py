@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, current_app, render_template, request, stream_with_context
+from flask import Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from wtforms import Field
@@ -19,6 +19,7 @@ from mrc.auth.models import Role, User
 from mrc.auth.services import roles_required
 from mrc.extensions import db
 from mrc.forms import int_or_none, mrc_choices
+from mrc.settings import settings
 
 
 def _filters() -> tuple[AuditFilterForm, audit.EventFilter]:
@@ -58,7 +59,7 @@ def _chosen(field: Field) -> Any:
 def browse() -> str:
     form, filters = _filters()
     rows, page, pages, total = audit.event_page(filters, request.args.get("page", 1, type=int),
-                                                current_app.config["MRC_PAGE_SIZE"])
+                                                settings().page_size)
     return render_template("audit/browse.html", filters=form, rows=rows, page=page, pages=pages,
                            total=total, action_labels=ACTION_LABELS)
 
@@ -74,7 +75,6 @@ def export_csv() -> Response:
     if filters.used():
         detail += ";filters=" + ",".join(filters.used())
     audit.record("export", "audit_event", detail=detail)
-    db.session.commit()
     filename = f"mrc-audit-{date.today().isoformat()}.csv"
     disposition = f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"
     return Response(stream_with_context(audit.csv_lines(filters)),

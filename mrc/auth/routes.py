@@ -11,7 +11,7 @@ from mrc.audit import services as audit
 from mrc.auth import bp
 from mrc.auth.forms import LoginForm
 from mrc.auth.services import LoginResult, authenticate
-from mrc.extensions import db
+from mrc.transactions import keep_writes
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -43,10 +43,9 @@ def login() -> str | Response | tuple[str, int]:
                 session["lang"] = lang
             login_user(user)
             audit.record("login", "user", user.id, user=user)
-            db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
         audit.record("login_failed", "user", user.id if user else None)
-        db.session.commit()
+        keep_writes()  # the 401 page still counts the attempt and audits it
         if result == LoginResult.LOCKED:
             flash(_("Too many failed attempts. This account is locked for a while; "
                     "try again later or ask your manager."), "error")
@@ -63,7 +62,6 @@ def login() -> str | Response | tuple[str, int]:
 @login_required
 def logout() -> Response:
     audit.record("logout", "user", current_user.id)
-    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have been logged out."), "info")

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from mrc.auth.models import CASE_ROLES, LoginThrottle, Role, User
 from mrc.extensions import db
+from mrc.settings import settings
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 MIN_PASSWORD_LENGTH = 10
@@ -94,8 +95,8 @@ def authenticate(username: str, password: str, remote_addr: str) -> tuple[str, U
     throttle.failures += 1
     if user is not None:
         user.failed_logins += 1
-        if user.failed_logins >= current_app.config["MRC_LOGIN_MAX_FAILURES"]:
-            minutes = current_app.config["MRC_LOGIN_LOCKOUT_MINUTES"]
+        if user.failed_logins >= settings().login_max_failures:
+            minutes = settings().login_lockout_minutes
             user.locked_until = now + timedelta(minutes=minutes)
             user.failed_logins = 0
             return LoginResult.LOCKED, None

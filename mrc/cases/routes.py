@@ -15,7 +15,7 @@ from typing import Any
 
 import pycountry
 import segno
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -38,12 +38,13 @@ from mrc.cases.forms import (
     default_session_language,
 )
 from mrc.cases.models import Client, CounsellingSession, FollowUp
-from mrc.extensions import db
 from mrc.forms import attach_errors
 from mrc.leaflets.services import leaflet_choices, low_stock
 from mrc.org.models import MRC
 from mrc.privacy.codes import format_code
+from mrc.routing import form_page
 from mrc.scope import get_scoped_or_404, scoped
+from mrc.settings import settings
 
 Page = str | Response | tuple[str, int]
 
@@ -60,6 +61,16 @@ def _country() -> str:
 def _invalid(template: str, **context: Any) -> tuple[str, int]:
     """A form that failed validation, re-rendered with what was typed."""
     return render_template(template, **context), 400
+
+
+def _no_errors(_other: dict[str, str]) -> dict[str, Any]:
+    return {}
+
+
+def _awareness_errors(other: dict[str, str]) -> dict[str, Any]:
+    """The session and attempt pages show awareness-answer errors by the questions."""
+    rest = dict(other)
+    return {"awareness_error": rest.pop("awareness_answers", None), "other_errors": rest}
 
 
 def _redirect_erased(client: Client) -> Response:
@@ -89,19 +100,15 @@ def register() -> Page:
     mrc = _mrc()
     country = _country()
     form = RegisterForm(country=country, nationality=country)
-    if form.validate_on_submit():
-        try:
-            client = services.register_client(mrc, form.client_data(), current_user)
-        except services.ValidationError as exc:
-            attach_errors(form, exc.errors)
-        else:
-            db.session.commit()
-            flash(_("Client registered. The client code is %(code)s: write it on the card.",
-                    code=format_code(str(client.code))), "success")
-            return redirect(url_for("cases.client", client_id=client.id))
-    if form.is_submitted():
-        return _invalid("cases/register.html", form=form)
-    return render_template("cases/register.html", form=form)
+
+    def done(client: Client) -> Response:
+        flash(_("Client registered. The client code is %(code)s: write it on the card.",
+                code=format_code(str(client.code))), "success")
+        return redirect(url_for("cases.client", client_id=client.id))
+
+    return form_page(form, lambda: services.register_client(mrc, form.client_data(),
+                                                            current_user),
+                     "cases/register.html", done, error_context=_no_errors)
 
 
 @bp.route("/find", methods=["GET", "POST"])
@@ -181,7 +188,6 @@ def _timeline(client: Client) -> list[TimelineEntry]:
 def client(client_id: int) -> Page:
     record = get_scoped_or_404(Client, client_id, current_user)
     audit.record("view", "client", record.id, mrc_id=record.mrc_id)
-    db.session.commit()
     return render_template(
         "cases/client.html", client=record, phone=services.decrypt_phone(record),
         baseline=services.baseline_date(record), timeline=_timeline(record),
@@ -221,21 +227,17 @@ def edit(client_id: int) -> Page:
     if current["consent_date"] is None:
         current["consent_date"] = date.today()
     form = EditClientForm(country=_country(), data=current)
-    if form.validate_on_submit():
-        try:
-            changed = services.update_client(record, form.client_data(), current_user)
-        except services.ValidationError as exc:
-            attach_errors(form, exc.errors)
+
+    def done(changed: object) -> Response:
+        if changed:
+            flash(_("Changes saved."), "success")
         else:
-            db.session.commit()
-            if changed:
-                flash(_("Changes saved."), "success")
-            else:
-                flash(_("Nothing was changed."), "info")
-            return redirect(url_for("cases.client", client_id=record.id))
-    if form.is_submitted():
-        return _invalid("cases/edit.html", form=form, client=record)
-    return render_template("cases/edit.html", form=form, client=record)
+            flash(_("Nothing was changed."), "info")
+        return redirect(url_for("cases.client", client_id=record.id))
+
+    return form_page(form, lambda: services.update_client(record, form.client_data(),
+                                                          current_user),
+                     "cases/edit.html", done, error_context=_no_errors, client=record)
 
 
 @bp.route("/clients/<int:client_id>/erase", methods=["GET", "POST"])
@@ -250,7 +252,6 @@ def erase(client_id: int) -> Page:
     form = EraseForm()
     if form.validate_on_submit():
         services.erase_client(record, current_user)
-        db.session.commit()
         flash(_("The client was erased: the code, phone number and notes are gone."), "success")
         return redirect(url_for("cases.client", client_id=record.id))
     if form.is_submitted():
@@ -268,21 +269,14 @@ def new_session(client_id: int) -> Page:
         return _redirect_erased(record)
     form = SessionForm(language=default_session_language(str(get_locale()), _country()),
                        leaflets=leaflet_choices(str(get_locale())))
-    other: dict[str, str] = {}
-    if form.validate_on_submit():
-        try:
-            services.log_session(record, form.session_data(), current_user)
-        except services.ValidationError as exc:
-            other = attach_errors(form, exc.errors)
-        else:
-            db.session.commit()
-            flash(_("Session saved."), "success")
-            return redirect(url_for("cases.client", client_id=record.id))
-    context = {"form": form, "client": record,
-               "awareness_error": other.pop("awareness_answers", None), "other_errors": other}
-    if form.is_submitted():
-        return _invalid("cases/session.html", **context)
-    return render_template("cases/session.html", **context)
+
+    def done(_session: object) -> Response:
+        flash(_("Session saved."), "success")
+        return redirect(url_for("cases.client", client_id=record.id))
+
+    return form_page(form, lambda: services.log_session(record, form.session_data(),
+                                                        current_user),
+                     "cases/session.html", done, error_context=_awareness_errors, client=record)
 
 
 # --- follow-ups ----------------------------------------------------------------------------
@@ -291,7 +285,7 @@ def new_session(client_id: int) -> Page:
 @case_worker_required
 def worklist() -> Page:
     filters = WorklistFilter(request.args.get("horizon"), request.args.get("page", type=int))
-    per_page: int = current_app.config["MRC_PAGE_SIZE"]
+    per_page = settings().page_size
     rows, total = services.due_followups(scoped(FollowUp, current_user),
                                          horizon_days=filters.horizon_days,
                                          page=filters.page, per_page=per_page)
@@ -311,25 +305,18 @@ def attempt(followup_id: int) -> Page:
         flash(_("This follow-up is already closed."), "info")
         return redirect(url_for("cases.client", client_id=record.id))
     form = AttemptForm()
-    other: dict[str, str] = {}
-    if form.validate_on_submit():
-        try:
-            services.record_attempt(followup, form.attempt_data(), current_user)
-        except services.ValidationError as exc:
-            other = attach_errors(form, exc.errors)
+
+    def done(_attempt: object) -> Response:
+        if followup.status == "reached":
+            flash(_("Follow-up completed."), "success")
+        elif followup.status == "unreachable":
+            flash(_("Follow-up closed as not reached."), "info")
         else:
-            db.session.commit()
-            if followup.status == "reached":
-                flash(_("Follow-up completed."), "success")
-            elif followup.status == "unreachable":
-                flash(_("Follow-up closed as not reached."), "info")
-            else:
-                flash(_("Attempt recorded. The follow-up stays on the list."), "info")
-            return redirect(url_for("cases.worklist"))
-    context = {"form": form, "followup": followup, "client": record,
-               "awareness_error": other.pop("awareness_answers", None), "other_errors": other,
-               "wave": wave_label(followup.wave),
-               "baseline": services.baseline_date(record)}
-    if form.is_submitted():
-        return _invalid("cases/attempt.html", **context)
-    return render_template("cases/attempt.html", **context)
+            flash(_("Attempt recorded. The follow-up stays on the list."), "info")
+        return redirect(url_for("cases.worklist"))
+
+    return form_page(form, lambda: services.record_attempt(followup, form.attempt_data(),
+                                                           current_user),
+                     "cases/attempt.html", done, error_context=_awareness_errors,
+                     followup=followup, client=record, wave=wave_label(followup.wave),
+                     baseline=services.baseline_date(record))

@@ -100,3 +100,6 @@ def demo_command(seed: int, clients: int, comparison: int, if_empty: bool,
                    f"({rate:,.0f} rows/s).")
     if print_logins:
         echo_logins()
+
+
+COMMANDS = [demo_command]

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from mrc.aggregates import summaries
@@ -29,6 +28,7 @@ from mrc.extensions import db
 from mrc.impact.models import ComparisonRespondent, ComparisonResponse
 from mrc.org.models import MRC, Country, Region
 from mrc.org.services import REFERENCE_NETWORK, ensure_reference_network, provinces
+from mrc.settings import settings
 
 DEMO_PASSWORD = "mrc-demo-password"  # noqa: S105 - documented demo password, never production
 
@@ -161,7 +161,7 @@ def load_demo(seed: int, clients: int, *, if_empty: bool = False, today: date | 
         taken = frozenset(c for c in db.session.scalars(
             select(Client.code).where(Client.code.is_not(None))) if c)
     spec = DemoSpec(seed=seed, clients=clients, today=today or date.today(),
-                    waves_days=tuple(current_app.config["MRC_FOLLOWUP_WAVES_DAYS"]),
+                    waves_days=settings().followup_waves_days,
                     mrcs=demo_network(network, users), first_ids=loader.next_ids(),
                     taken_codes=taken)
     for chunk in generate(spec):
@@ -195,7 +195,7 @@ def load_comparison_demo(seed: int, respondents: int, today: date,
         return int(db.session.scalar(select(func.coalesce(func.max(model.id), 0) + 1)) or 1)
 
     spec = ComparisonSpec(seed=seed, respondents=respondents, today=today,
-                          waves_days=tuple(current_app.config["MRC_FOLLOWUP_WAVES_DAYS"]),
+                          waves_days=settings().followup_waves_days,
                           mrcs=mrcs, first_respondent_id=first(ComparisonRespondent),
                           first_response_id=first(ComparisonResponse))
     tables = generate_comparison(spec)

@@ -8,7 +8,6 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from mrc.auth.models import Role
-from mrc.extensions import db
 from mrc.home import bp
 from mrc.home.forms import PreferencesForm
 from mrc.i18n import calendar_preference, latin_digits_preference
@@ -37,7 +36,6 @@ def preferences() -> str | Response:
     if form.validate_on_submit():
         session["calendar"] = current_user.calendar = form.calendar.data
         session["latin_digits"] = current_user.latin_digits = bool(form.latin_digits.data)
-        db.session.commit()
         flash(_("Your display preferences were saved."), "success")
         return redirect(url_for("home.preferences"))
     return render_template("home/preferences.html", form=form, example_date=date.today())

@@ -126,3 +126,6 @@ def impact_command(scope: str, period: str, fmt: str) -> None:
     audit.record("export", "impact", None, detail=f"scope={scope.strip().upper()[:40]},"
                                                   f"period={chosen.text[:40]}")
     db.session.commit()
+
+
+COMMANDS = [impact_command]

@@ -9,7 +9,6 @@ from mrc.audit import services as audit
 from mrc.auth.models import Role
 from mrc.auth.services import roles_required
 from mrc.cases import awareness
-from mrc.extensions import db
 from mrc.impact import bp, services
 from mrc.impact.forms import ImpactFilter
 from mrc.scope import area_choices, mrc_ids_in_scope, narrow
@@ -35,7 +34,6 @@ def index() -> tuple[str, int]:
         report = services.impact_report(narrow(scope, filters.area.data or ""), period)
         audit.record("view", "impact", None,
                      detail=f"area={(filters.area.data or 'scope')[:40]},period={period.text}")
-        db.session.commit()
     return render_template(
         "impact/index.html", filters=filters, report=report,
         lines=services.report_lines(report) if report else [],

@@ -21,7 +21,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, select
@@ -34,6 +33,7 @@ from mrc.impact import estimators
 from mrc.impact.estimators import Estimate
 from mrc.impact.models import ComparisonRespondent, ComparisonResponse
 from mrc.org.models import MRC
+from mrc.settings import settings
 
 OUTCOME_LABELS = {
     "irregular": _l("Intends to migrate irregularly"),
@@ -217,7 +217,7 @@ class ImpactReport:
 
 
 def threshold() -> int:
-    value: int = current_app.config.get("MRC_SUPPRESSION_THRESHOLD", 5)
+    value = settings().suppression_threshold
     return value
 
 

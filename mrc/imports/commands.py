@@ -44,3 +44,6 @@ def import_command(kind: str, file: Path, mrc_code: str | None) -> None:
     db.session.commit()
     click.echo(_("%(kind)s: %(added)s added, %(skipped)s already imported (skipped).",
                  kind=kind, added=result.added, skipped=result.skipped))
+
+
+COMMANDS = [import_command]

@@ -44,7 +44,6 @@ def upload() -> tuple[str, int] | Response:
         if not result.ok:
             db.session.rollback()
             return _render(form, errors=result.errors, kind_label=SPECS[kind].label)
-        db.session.commit()
         session[SUMMARY_KEY] = {"kind": kind, "added": result.added,
                                 "skipped": result.skipped}
         return redirect(url_for("imports.upload"))

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import abort, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -11,6 +11,7 @@ from mrc.extensions import db
 from mrc.jobs import bp
 from mrc.jobs import services as jobs
 from mrc.jobs.models import Job
+from mrc.routing import flash_submitted
 
 
 def _own_job_or_404(job_id: int) -> Job:
@@ -47,7 +48,7 @@ def retry(job_id: int) -> Response:
         try:
             jobs.retry(job)
         except jobs.QueueUnavailable as exc:
-            flash(str(exc), "error")
+            flash_submitted(str(exc))
     return redirect(url_for("jobs.status", job_id=job.id))
 
 
@@ -55,5 +56,5 @@ def retry(job_id: int) -> Response:
 @roles_required(Role.ADMIN)
 def selftest() -> Response:
     job = jobs.create_job("selftest", {"steps": 5, "delay": 0.5}, current_user.id)
-    jobs.submit(job, _("Test job started."))
+    flash_submitted(jobs.submit(job).problem, _("Test job started."))
     return redirect(url_for("jobs.status", job_id=job.id))

@@ -1,14 +1,12 @@
-"""Job kinds of the jobs package itself, and the import point of every feature's kinds."""
+"""Job kinds of the jobs package itself (each feature's ``tasks`` module has its own)."""
 
 from __future__ import annotations
 
 import time
 
+from mrc.jobs.kinds import JobOutput, Progress, job_kind
 from mrc.jobs.models import Job
-from mrc.jobs.services import JobOutput, Progress, atomic_output, job_kind
-from mrc.leaflets import tasks as _leaflet_tasks  # noqa: F401  (registers its job kinds)
-from mrc.panels import tasks as _panel_tasks  # noqa: F401  (registers its job kinds)
-from mrc.reports import tasks as _report_tasks  # noqa: F401  (registers its job kinds)
+from mrc.jobs.outputs import atomic_output
 
 
 @job_kind("selftest")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from mrc.extensions import db
+from mrc.jobs.services import output_dir as jobs_output_dir
 from mrc.leaflets import render
 from mrc.leaflets.library import LANGUAGES, LeafletError, load_library
 from mrc.org.models import MRC
@@ -56,7 +56,7 @@ def render_command(codes: tuple[str, ...], langs: tuple[str, ...], sizes: tuple[
         specs = render.select_pdfs(codes, langs, sizes)
     except (LookupError, LeafletError) as exc:
         raise click.ClickException(str(exc)) from exc
-    directory = output_dir or Path(current_app.config["MRC_OUTPUT_DIR"]) / "leaflets"
+    directory = output_dir or jobs_output_dir() / "leaflets"
     if processes > 1:
         render.render_in_processes(
             specs, details, directory, processes=processes,
@@ -66,3 +66,6 @@ def render_command(codes: tuple[str, ...], langs: tuple[str, ...], sizes: tuple[
             path = render.write_leaflet(spec.leaflet, spec.lang, spec.size, details, directory)
             click.echo(f"[{done}/{len(specs)}] {path}")
     click.echo(f"Rendered {len(specs)} PDFs into {directory}.")
+
+
+COMMANDS = [leaflets_group]

@@ -21,6 +21,7 @@ from mrc.leaflets.forms import AdjustForm, ReceiveForm, RenderForm
 from mrc.leaflets.library import LANGUAGES, Leaflet
 from mrc.leaflets.tasks import render_params
 from mrc.org.models import MRC
+from mrc.routing import flash_submitted
 
 
 def _choices() -> dict[str, Any]:
@@ -54,7 +55,6 @@ def _movement(form_class: type[ReceiveForm] | type[AdjustForm], title: str,
         except stock.StockError as exc:
             db.session.rollback()
             return render_template(template, form=form, error=str(exc), title=title), 400
-        db.session.commit()
         flash(_("Stock updated."), "success")
         return redirect(url_for("leaflets.stock_page"))
     status = 400 if form.is_submitted() else 200
@@ -155,5 +155,5 @@ def render_library() -> Response:
                           render_params(form.codes.data, form.langs.data, form.sizes.data,
                                         current_user.mrc_id),
                           current_user.id, mrc_id=current_user.mrc_id)
-    jobs.submit(job, _("Rendering of the leaflet library started."))
+    flash_submitted(jobs.submit(job).problem, _("Rendering of the leaflet library started."))
     return redirect(url_for("jobs.status", job_id=job.id))

@@ -8,8 +8,9 @@ from typing import Any
 from flask_babel import gettext as _
 
 from mrc.extensions import db
+from mrc.jobs.kinds import JobOutput, Progress, job_kind
 from mrc.jobs.models import Job
-from mrc.jobs.services import JobOutput, Progress, atomic_output, job_kind
+from mrc.jobs.outputs import atomic_output
 from mrc.leaflets import render
 from mrc.org.models import MRC
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -17,6 +17,7 @@ from mrc.outreach import bp, services
 from mrc.outreach.forms import EventFilter, EventForm
 from mrc.outreach.models import OutreachEvent
 from mrc.scope import get_scoped_or_404, scoped
+from mrc.settings import settings
 from mrc.validation import ValidationError
 
 
@@ -43,7 +44,7 @@ def events() -> str:
         query = query.where(OutreachEvent.date >= filters.date_from.data)
     if filters.date_to.data:
         query = query.where(OutreachEvent.date <= filters.date_to.data)
-    per_page = current_app.config["MRC_PAGE_SIZE"]
+    per_page = settings().page_size
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
@@ -71,7 +72,6 @@ def new() -> str | Response | tuple[str, int]:
                 if leaflet_error:
                     general["leaflets"] = leaflet_error
                 return render_template("outreach/form.html", form=form, errors=general), 400
-            db.session.commit()
             flash(_("Outreach event saved."), "success")
             return redirect(url_for("outreach.events", _anchor=f"event-{event.id}"))
         return render_template("outreach/form.html", form=form, errors={"leaflets": row_error}), 400
@@ -92,7 +92,6 @@ def edit(event_id: int) -> str | Response | tuple[str, int]:
             general = attach_errors(form, exc.errors)
             return render_template("outreach/form.html", form=form, errors=general,
                                    event=event), 400
-        db.session.commit()
         flash(_("Outreach event saved."), "success")
         return redirect(url_for("outreach.events"))
     status = 400 if form.is_submitted() else 200

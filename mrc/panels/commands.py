@@ -69,3 +69,6 @@ def export_panel_command(study_id: int | None, k: int | None, output: Path,
     db.session.commit()
     click.echo(f"{output}: {summary.persons} persons, {summary.rows} rows, "
                f"k reached {summary.k_reached}, sha256 {summary.sha256}")
+
+
+COMMANDS = [export_panel_command]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -13,6 +13,8 @@ from mrc.jobs.models import Job
 from mrc.panels import bp, services
 from mrc.panels.forms import StudyForm
 from mrc.panels.models import PanelExport, PanelStudy
+from mrc.routing import flash_submitted
+from mrc.settings import settings
 
 STUDY_ROLES = services.STUDY_ROLES
 
@@ -33,7 +35,7 @@ def _export_or_404(export_id: int) -> PanelExport:
 
 def _form() -> StudyForm:
     mrcs = [(m.id, f"{m.code} — {m.name}") for m in services.mrcs_in_scope(current_user)]
-    offsets = current_app.config["MRC_FOLLOWUP_WAVES_DAYS"]
+    offsets = settings().followup_waves_days
     waves = [(i, _("Wave %(n)s (+%(days)s days)", n=i, days=d))
              for i, d in enumerate(offsets, start=1)]
     return StudyForm(mrcs=mrcs, waves=waves, comparison=services.comparison_available())
@@ -57,7 +59,6 @@ def new() -> str | Response | tuple[str, int]:
             db.session.rollback()
             general = attach_errors(form, exc.errors)
             return render_template("panels/form.html", form=form, errors=general), 400
-        db.session.commit()
         flash(_("Study saved."), "success")
         return redirect(url_for("panels.study", study_id=study.id))
     status = 400 if form.is_submitted() else 200
@@ -83,7 +84,7 @@ def export(study_id: int) -> Response:
         for message in exc.errors.values():
             flash(message, "error")
         return redirect(url_for("panels.study", study_id=record.id))
-    jobs.submit(db.session.get_one(Job, created.job_id))
+    flash_submitted(jobs.submit(db.session.get_one(Job, created.job_id)).problem)
     return redirect(url_for("panels.export_status", export_id=created.id))
 
 
@@ -108,7 +109,6 @@ def download(export_id: int) -> Response:
         flash(_("This export is no longer available: it can be downloaded once, within a "
                 "week. Export the study again."), "error")
         return redirect(url_for("panels.export_status", export_id=record.id))
-    db.session.commit()
     name = f"panel-{record.ready_at:%Y-%m-%d}.zip" if record.ready_at else "panel.zip"
     response = send_file(handle, mimetype="application/zip", as_attachment=True,
                          download_name=name, max_age=0)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from mrc.jobs.kinds import JobOutput, Progress, job_kind
 from mrc.jobs.models import Job
-from mrc.jobs.services import JobOutput, Progress, job_kind
 from mrc.panels import services
 
 

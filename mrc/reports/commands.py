@@ -56,3 +56,6 @@ def report_command(scope: str, quarter: str, lang: str, formats: tuple[str, ...]
     partial.write_bytes(data)
     partial.replace(target)
     click.echo(str(target), err=True)
+
+
+COMMANDS = [report_command]

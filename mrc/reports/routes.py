@@ -12,6 +12,7 @@ from mrc.i18n import latin_digits_preference
 from mrc.jobs import services as jobs
 from mrc.reports import bp, services
 from mrc.reports.forms import ReportForm
+from mrc.routing import flash_submitted
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -24,7 +25,7 @@ def index() -> str | Response | tuple[str, int]:
             formats=tuple(f for f in services.FORMATS if f in (form.formats.data or [])),
             area=form.area.data or "", latin_digits=latin_digits_preference())
         job = services.request_report(current_user, wanted)
-        jobs.submit(job)
+        flash_submitted(jobs.submit(job).problem)
         return redirect(url_for("jobs.status", job_id=job.id))
     status = 400 if form.is_submitted() else 200
     return render_template("reports/index.html", form=form), status

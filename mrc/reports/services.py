@@ -37,6 +37,7 @@ from mrc.jobs.models import Job
 from mrc.org.models import MRC
 from mrc.scope import AreaChoice, mrc_ids_in_scope, narrow
 from mrc.scope import area_choices as scope_areas
+from mrc.settings import settings
 
 JOB_KIND = "quarterly_report"
 REPORT_ROLES = (Role.SUPERVISOR, Role.ADMIN)
@@ -230,7 +231,7 @@ def build_content(mrc_ids: Select[Any] | Sequence[int], wanted: ReportRequest, *
     """The tables of a report (call it with the report's language active: titles and
     labels are translated as they are built)."""
     period = wanted.period
-    threshold = int(current_app.config.get("MRC_SUPPRESSION_THRESHOLD", 5))
+    threshold = settings().suppression_threshold
     label, codes = scope_label(mrc_ids)
     indicators = aggregates.indicator_tables(mrc_ids, period, "mrc")
     trends = aggregates.trend_tables(mrc_ids, period)

@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from mrc.audit import services as audit
 from mrc.auth.models import User
 from mrc.extensions import db
+from mrc.jobs.kinds import JobOutput, Progress, job_kind
 from mrc.jobs.models import Job
-from mrc.jobs.services import JobOutput, Progress, atomic_output, job_kind
+from mrc.jobs.outputs import atomic_output
 from mrc.reports import render, services
 from mrc.reports.services import ReportError, ReportRequest
 

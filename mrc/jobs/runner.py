@@ -1,0 +1,150 @@
+"""Running jobs: hand them to RQ or run them in-process, record state and progress.
+
+With ``REDIS_URL`` set, jobs go to an RQ queue and ``mrc worker`` processes run them;
+without it (the embedded default) they run in-process, synchronously, in the request.
+
+This module is a transaction boundary, like the end of a request or of a command: a job row
+must be committed before a worker in another process can read it, and a running job commits
+its progress so the status page can show it. Nothing here flashes: :func:`submit` returns
+what happened and the route tells the user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from mrc.extensions import db
+from mrc.jobs.kinds import kind_function
+from mrc.jobs.models import Job
+from mrc.settings import settings
+
+QUEUE_NAME = "mrc"
+JOB_TIMEOUT_SECONDS = 3600
+
+
+class QueueUnavailable(RuntimeError):
+    """Redis could not be reached; the job row is kept as failed and can be retried."""
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What :func:`submit` did: ``problem`` is a translated message when the queue could
+    not take the job (the row stays, failed, and its status page offers a retry)."""
+
+    job_id: int
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def enqueue(job: Job) -> None:
+    """Hand the job to RQ, or run it now when no Redis is configured. The caller must have
+    committed the job row first (a worker in another process reads it)."""
+    redis_url = settings().redis_url
+    if not redis_url:
+        run_job(job.id)
+        return
+    from redis import Redis
+    from redis.exceptions import RedisError
+    from rq import Queue
+
+    try:
+        queue = Queue(QUEUE_NAME, connection=Redis.from_url(redis_url, socket_connect_timeout=3))
+        queue.enqueue_call("mrc.jobs.runner.run_job_in_worker", args=(job.id,),
+                           timeout=JOB_TIMEOUT_SECONDS, failure_ttl=86400)
+    except RedisError as exc:
+        job.state = "failed"
+        job.message = "queue unavailable"
+        db.session.commit()
+        raise QueueUnavailable(_("The background queue is not reachable right now. Nothing "
+                                 "was lost: try again in a moment, or ask your administrator "
+                                 "to check the job workers.")) from exc
+
+
+def submit(job: Job) -> Submitted:
+    """Commit a new job (and whatever the request added with it) and hand it on."""
+    db.session.commit()
+    try:
+        enqueue(job)
+    except QueueUnavailable as exc:
+        return Submitted(job.id, str(exc))
+    return Submitted(job.id)
+
+
+def retry(job: Job) -> None:
+    """Run a failed (or stuck) job again; safe because job kinds are idempotent."""
+    job.state, job.progress, job.message = "queued", 0, ""
+    db.session.commit()
+    enqueue(job)
+
+
+def run_job(job_id: int) -> None:
+    """Run one job in the current app context, recording state, progress and output."""
+    found = db.session.get(Job, job_id)
+    if found is None or found.state == "finished":
+        return  # deleted, or already done by an earlier run: nothing to do
+    job = found
+    function = kind_function(job.kind)
+    job.state, job.started_at, job.progress = "running", _now(), 0
+    job.attempts += 1
+    db.session.commit()
+
+    def progress(percent: int, message: str = "") -> None:
+        job.progress = max(0, min(100, int(percent)))
+        job.message = message[:255]
+        db.session.commit()
+
+    try:
+        result = function(job, progress)
+    except Exception as exc:
+        db.session.rollback()
+        job = db.session.get_one(Job, job_id)
+        job.state, job.finished_at = "failed", _now()
+        job.message = type(exc).__name__
+        db.session.commit()
+        current_app.logger.exception("job %s (%s) failed", job_id, job.kind)
+        if settings().jobs_raise:
+            raise
+        return
+    if result is not None:
+        job.result_file, job.result_name = result.file_name, result.download_name
+    job.state, job.progress, job.finished_at = "finished", 100, _now()
+    db.session.commit()
+
+
+def run_job_in_worker(job_id: int) -> None:
+    """Entry point for RQ: builds the app from the environment (as ``mrc worker`` was
+    started with) and runs the job inside its context."""
+    from mrc import create_app
+
+    app = create_app()
+    with app.app_context():
+        try:
+            run_job(job_id)
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def start_worker(burst: bool = False) -> None:
+    """Block, running jobs from the queue (``mrc worker``)."""
+    from redis import Redis
+    from rq import Queue, Worker
+
+    redis_url = settings().redis_url
+    if not redis_url:
+        raise QueueUnavailable(_("REDIS_URL is not set: without it jobs run inside the web "
+                                 "process and no worker is needed."))
+    connection = Redis.from_url(redis_url)
+    worker = Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection)
+    worker.work(burst=burst)

@@ -1,0 +1,59 @@
+"""The shapes every feature's views share, so that routes stay thin.
+
+:func:`form_page` is the POST cycle of a form page: validate, save through a service, then
+flash and redirect; on bad input the page comes back (400) with every entry kept and the
+service's errors attached to their fields. The request commits at its end
+(:mod:`mrc.transactions`), so nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from flask import flash, render_template
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from mrc.extensions import db
+from mrc.forms import attach_errors
+from mrc.validation import ValidationError
+
+Page = str | Response | tuple[str, int]
+T = TypeVar("T")
+ErrorContext = Callable[[dict[str, str]], Mapping[str, Any]]
+
+
+def _general_errors(other: dict[str, str]) -> Mapping[str, Any]:
+    return {"errors": other}
+
+
+def form_page(form: FlaskForm, save: Callable[[], T], template: str,
+              done: Callable[[T], Response], *, error_context: ErrorContext = _general_errors,
+              rollback: bool = False, **context: Any) -> Page:
+    """Render ``template`` with ``form`` or, when it validates, call ``save()`` and return
+    ``done(result)`` (which flashes and redirects).
+
+    ``error_context`` turns the service errors that belong to no field into template
+    variables (default: ``errors``). ``rollback`` discards what a failed service flushed
+    before the page is shown again, so it shows the stored state."""
+    other: dict[str, str] = {}
+    if form.validate_on_submit():
+        try:
+            result = save()
+        except ValidationError as exc:
+            if rollback:
+                db.session.rollback()
+            other = attach_errors(form, exc.errors)
+        else:
+            return done(result)
+    status = 400 if form.is_submitted() else 200
+    return render_template(template, form=form, **error_context(other), **context), status
+
+
+def flash_submitted(problem: str | None, started: str | None = None) -> None:
+    """Tell the user whether a background job was handed on (``jobs.submit``'s result)."""
+    if problem:
+        flash(problem, "error")
+    elif started:
+        flash(started, "info")
