@@ -42,12 +42,13 @@ def create_app(config: Config | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
 
-    from mrc import templating
+    from mrc import routing, templating
     templating.init_app(app)
 
+    routing.init_app(app)
     _register_features(app)
 
-    from mrc.cli import register
+    from mrc.commands import register
 
     register(app)
     return app

@@ -52,7 +52,8 @@ def to_solar(day: date) -> tuple[int, int, int]:
 
 def from_solar(year: int, month: int, day: int) -> date:
     try:
-        return jdatetime.date(year, month, day).togregorian()
+        gregorian: date = jdatetime.date(year, month, day).togregorian()
+        return gregorian
     except ValueError as exc:
         raise InvalidDate(str(exc)) from exc
 

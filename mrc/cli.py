@@ -1,31 +1,12 @@
-"""The ``mrc`` command group (also ``flask --app wsgi mrc …``).
-
-Each feature's ``commands.py`` lists its commands in ``COMMANDS`` (found through
-:mod:`mrc.features`); key management lives in :mod:`mrc.keys`. A command parses its options
-and calls a service; it commits once at the end, so a failed command leaves nothing
-half-written. Data goes to stdout, progress and diagnostics to stderr.
-"""
+"""The ``mrc`` console script: builds the application from the environment and runs the
+command group of :mod:`mrc.commands` inside it."""
 
 from __future__ import annotations
 
 import sys
 
-from flask import Flask
-from flask.cli import AppGroup
-
 from mrc import keys
-from mrc.features import feature_modules
-
-mrc_group = AppGroup("mrc", help="MRC administration commands.")
-
-
-def register(app: Flask) -> None:
-    """Attach the command group, with every feature's commands."""
-    for module in [*feature_modules("commands"), keys]:
-        for command in module.COMMANDS:
-            if command.name not in mrc_group.commands:
-                mrc_group.add_command(command)
-    app.cli.add_command(mrc_group)
+from mrc.commands import mrc_group
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from wtforms.widgets import CheckboxInput, DateInput, ListWidget, TextInput
 
 from mrc.calendars import GREGORIAN, InvalidDate, parse_date_input, solar_numeric
 from mrc.i18n import calendar_preference
+from mrc.validation import MAX_ID
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -30,11 +31,13 @@ class _CalendarDateInput:
 
     def __call__(self, field: Field, **kwargs: Any) -> Markup:
         if calendar_preference() == GREGORIAN:
-            return DateInput()(field, **kwargs)
+            picker: Markup = DateInput()(field, **kwargs)
+            return picker
         kwargs.setdefault("placeholder", "1405/09/02")
         kwargs.setdefault("dir", "ltr")
         kwargs.setdefault("inputmode", "numeric")
-        return TextInput()(field, **kwargs)
+        box: Markup = TextInput()(field, **kwargs)
+        return box
 
 
 class LocalDateField(DateField):
@@ -80,11 +83,12 @@ def attach_errors(form: FlaskForm, errors: dict[str, str]) -> dict[str, str]:
 
 
 def int_or_none(value: str | None) -> int | None:
-    """A select's value as an id; None for the empty choice or anything not a number."""
-    try:
-        return int(value) if value else None
-    except ValueError:
+    """A select's value as an id; None for the empty choice, anything not a number, or a
+    number no id can have."""
+    if not value or not value.isdigit() or len(value) > len(str(MAX_ID)):
         return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
 
 
 def mrc_choices() -> list[tuple[str, str]]:

@@ -10,12 +10,12 @@ from mrc.aggregates.models import (
 from mrc.audit.models import AuditEvent
 from mrc.auth.models import LoginThrottle, User
 from mrc.cases.models import Client, CounsellingSession, FollowUp, FollowUpAttempt
-from mrc.impact.models import ComparisonRespondent, ComparisonResponse
 from mrc.jobs.models import Job
 from mrc.leaflets.models import Leaflet, StockEntry
 from mrc.org.models import MRC, Country, Region
 from mrc.outreach.models import OutreachEvent
 from mrc.panels.models import PanelExport, PanelStudy
+from mrc.survey.models import ComparisonRespondent, ComparisonResponse
 
 __all__ = [
     "MRC", "AuditEvent", "Client", "ClientMonth", "LeafletMonth", "OutcomeMonth",

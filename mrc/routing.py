@@ -11,15 +11,41 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from flask import flash, render_template
+from flask import Flask, flash, render_template, request
 from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
 from mrc.extensions import db
 from mrc.forms import attach_errors
-from mrc.validation import ValidationError
+from mrc.validation import MAX_ID, ValidationError
 
 Page = str | Response | tuple[str, int]
+
+MAX_PAGE = 1_000_000
+
+
+class RecordIdConverter(IntegerConverter):
+    """``<int:…>`` in every route: a non-negative whole number that fits an id column; a
+    larger one is a 404 like any id that names nothing."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def init_app(app: Flask) -> None:
+    """Before any blueprint is registered: routes bind their converters when added."""
+    app.url_map.converters["int"] = RecordIdConverter
+
+
+def page_arg(name: str = "page") -> int:
+    """The page number of a list (``?page=``): 1 when missing or not a number, and never
+    beyond :data:`MAX_PAGE` (views clamp it further to the pages that exist)."""
+    raw = request.args.get(name, "")
+    if not raw.isdigit() or len(raw) > len(str(MAX_PAGE)):
+        return 1
+    return min(max(int(raw), 1), MAX_PAGE)
 T = TypeVar("T")
 ErrorContext = Callable[[dict[str, str]], Mapping[str, Any]]
 

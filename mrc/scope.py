@@ -7,7 +7,7 @@ individual records; they get aggregates through ``mrc_ids_in_scope``.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from flask import abort
 from sqlalchemy import Select, false, or_, select
@@ -20,7 +20,8 @@ from mrc.org.models import MRC, Country, Region
 T = TypeVar("T")
 
 
-def can_work_with_cases(user: Any) -> bool:
+def can_work_with_cases(user: User) -> bool:
+    # ``current_user`` may be Flask-Login's anonymous user: hence getattr, not the attribute.
     return bool(
         getattr(user, "is_authenticated", False)
         and user.role_enum in CASE_ROLES
@@ -28,7 +29,7 @@ def can_work_with_cases(user: Any) -> bool:
     )
 
 
-def scoped(model: type[T], user: Any) -> Select[T]:
+def scoped(model: type[T], user: User) -> Select[T]:
     """``select(model)`` restricted to the records ``user`` may see (possibly none)."""
     query = select(model)
     if not can_work_with_cases(user):
@@ -43,7 +44,7 @@ def scoped(model: type[T], user: Any) -> Select[T]:
     return query.where(mrc_column == user.mrc_id)
 
 
-def get_scoped_or_404(model: type[T], record_id: int, user: Any) -> T:
+def get_scoped_or_404(model: type[T], record_id: int, user: User) -> T:
     """The record if ``user`` may see it; 404 otherwise, so existence is not revealed."""
     id_column = model.id  # type: ignore[attr-defined]
     record: T | None = db.session.scalars(scoped(model, user).where(id_column == record_id)).first()
@@ -98,7 +99,8 @@ def area_choices(scope: Select[int]) -> list[AreaChoice]:
     rows = db.session.execute(select(MRC.code, MRC.name, Country.code)
                               .join(Country, Country.id == MRC.country_id)
                               .where(MRC.id.in_(scope)).order_by(Country.code, MRC.code)).all()
-    territories = get_locale().territories if get_locale() is not None else {}
+    locale = get_locale()
+    territories = locale.territories if locale is not None else {}
     countries = sorted({country for _m, _n, country in rows})
     choices: list[AreaChoice] = []
     if len(countries) > 1:

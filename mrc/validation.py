@@ -6,6 +6,10 @@ without importing each other.
 
 from __future__ import annotations
 
+# Record ids are 32-bit integer columns: a larger number names no record, and must never
+# reach the database driver (SQLite overflows on numbers beyond 64 bits).
+MAX_ID = 2**31 - 1
+
 
 class ValidationError(ValueError):
     """Input breaks a domain rule. ``errors`` maps field name → translated message."""

@@ -35,7 +35,7 @@ from mrc.extensions import db
 from mrc.forms import attach_errors
 from mrc.org import services as org
 from mrc.org.models import MRC, Country, Region
-from mrc.routing import form_page
+from mrc.routing import form_page, page_arg
 from mrc.settings import settings
 from mrc.validation import ValidationError
 
@@ -186,7 +186,7 @@ def users() -> str:
         search="" if filters.q.errors else (filters.q.data or "").strip(),
         role=None if filters.role.errors else (filters.role.data or None),
         mrc_id=None if filters.mrc.errors else int_or_none(filters.mrc.data))
-    page = services.paginate(services.user_query(chosen), request.args.get("page", 1, type=int),
+    page = services.paginate(services.user_query(chosen), page_arg(),
                              settings().page_size)
     return render_template("admin/users.html", filters=filters, result=page)
 
@@ -229,7 +229,7 @@ def reset_user_password(user_id: int) -> Page:
 @roles_required(Role.MANAGER)
 def mrc_users() -> str:
     page = services.paginate(services.manageable_users(current_user),
-                             request.args.get("page", 1, type=int),
+                             page_arg(),
                              settings().page_size)
     return render_template("admin/mrc_users.html", result=page)
 

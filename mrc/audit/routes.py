@@ -19,6 +19,7 @@ from mrc.auth.models import Role, User
 from mrc.auth.services import roles_required
 from mrc.extensions import db
 from mrc.forms import int_or_none, mrc_choices
+from mrc.routing import page_arg
 from mrc.settings import settings
 
 
@@ -58,7 +59,7 @@ def _chosen(field: Field) -> Any:
 @roles_required(Role.ADMIN)
 def browse() -> str:
     form, filters = _filters()
-    rows, page, pages, total = audit.event_page(filters, request.args.get("page", 1, type=int),
+    rows, page, pages, total = audit.event_page(filters, page_arg(),
                                                 settings().page_size)
     return render_template("audit/browse.html", filters=form, rows=rows, page=page, pages=pages,
                            total=total, action_labels=ACTION_LABELS)

@@ -67,7 +67,8 @@ def default_session_language(locale_code: str, country: str) -> str:
 
 def country_choices() -> list[tuple[str, str]]:
     """(alpha-2, name in the UI language) of every ISO 3166 country, sorted by name."""
-    names = get_locale().territories if get_locale() is not None else {}
+    locale = get_locale()
+    names = locale.territories if locale is not None else {}
     items = [(c.alpha_2, str(names.get(c.alpha_2, c.name))) for c in pycountry.countries]
     return sorted(items, key=lambda item: item[1].casefold())
 

@@ -42,7 +42,7 @@ from mrc.forms import attach_errors
 from mrc.leaflets.services import leaflet_choices, low_stock
 from mrc.org.models import MRC
 from mrc.privacy.codes import format_code
-from mrc.routing import form_page
+from mrc.routing import form_page, page_arg
 from mrc.scope import get_scoped_or_404, scoped
 from mrc.settings import settings
 
@@ -284,7 +284,7 @@ def new_session(client_id: int) -> Page:
 @bp.route("/worklist")
 @case_worker_required
 def worklist() -> Page:
-    filters = WorklistFilter(request.args.get("horizon"), request.args.get("page", type=int))
+    filters = WorklistFilter(request.args.get("horizon"), page_arg())
     per_page = settings().page_size
     rows, total = services.due_followups(scoped(FollowUp, current_user),
                                          horizon_days=filters.horizon_days,

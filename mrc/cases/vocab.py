@@ -7,7 +7,7 @@ its tuple is its bit, so codes may be appended but never reordered or removed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from flask_babel import lazy_gettext as _l
 
@@ -124,8 +124,8 @@ SESSION_LANGUAGE = {
 }
 
 
-def codes(vocab: dict[str, object] | tuple[tuple[str, object], ...]) -> tuple[str, ...]:
-    return tuple(vocab) if isinstance(vocab, dict) else tuple(code for code, _ in vocab)
+def codes(vocab: Mapping[str, object] | tuple[tuple[str, object], ...]) -> tuple[str, ...]:
+    return tuple(vocab) if isinstance(vocab, Mapping) else tuple(code for code, _ in vocab)
 
 
 def to_mask(selected: Iterable[str], vocab: tuple[tuple[str, object], ...]) -> int:
@@ -141,5 +141,5 @@ def from_mask(mask: int, vocab: tuple[tuple[str, object], ...]) -> list[str]:
     return [code for i, (code, _) in enumerate(vocab) if mask & (1 << i)]
 
 
-def choices(vocab: dict[str, object] | tuple[tuple[str, object], ...]) -> list[tuple[str, object]]:
-    return list(vocab.items()) if isinstance(vocab, dict) else list(vocab)
+def choices(vocab: Mapping[str, object] | tuple[tuple[str, object], ...]) -> list[tuple[str, object]]:
+    return list(vocab.items()) if isinstance(vocab, Mapping) else list(vocab)

@@ -25,10 +25,10 @@ from mrc.demo.comparison import ComparisonSpec, generate_comparison
 from mrc.demo.generator import DemoMrc, DemoSpec, generate
 from mrc.demo.outreach import load_outreach_demo
 from mrc.extensions import db
-from mrc.impact.models import ComparisonRespondent, ComparisonResponse
 from mrc.org.models import MRC, Country, Region
 from mrc.org.services import REFERENCE_NETWORK, ensure_reference_network, provinces
 from mrc.settings import settings
+from mrc.survey.models import ComparisonRespondent, ComparisonResponse
 
 DEMO_PASSWORD = "mrc-demo-password"  # noqa: S105 - documented demo password, never production
 

@@ -1,4 +1,4 @@
-"""Impact estimates for a scope and a period, and the comparison survey's records.
+"""Impact estimates for a scope and a period (the survey's records: :mod:`mrc.survey`).
 
 ``impact_report(mrc_ids, period)`` reads, set-based, the observations behind the impact
 indicators — clients' baseline sessions and reached follow-up waves, comparison
@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from calendar import monthrange
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -31,9 +31,9 @@ from mrc.cases.models import CounsellingSession, FollowUp
 from mrc.extensions import db
 from mrc.impact import estimators
 from mrc.impact.estimators import Estimate
-from mrc.impact.models import ComparisonRespondent, ComparisonResponse
 from mrc.org.models import MRC
 from mrc.settings import settings
+from mrc.survey.models import ComparisonResponse
 
 OUTCOME_LABELS = {
     "irregular": _l("Intends to migrate irregularly"),
@@ -248,38 +248,7 @@ def scope_is_empty(mrc_ids: Select[Any]) -> bool:
     return db.session.scalar(select(MRC.id).where(MRC.id.in_(mrc_ids)).limit(1)) is None
 
 
-# --- the comparison survey's records ---------------------------------------------------------
-
-RESPONDENT_FIELDS = ("sex", "birth_year", "province", "migrant_status")
-
-
-def new_respondent(mrc: MRC, external_id: str, values: dict[str, Any]) -> ComparisonRespondent:
-    """A respondent (not yet added to the session) with the coarse fields of ``values``."""
-    return ComparisonRespondent(
-        mrc_id=mrc.id, external_id=external_id, sex=values["sex"],
-        birth_year=values.get("birth_year"), province=values.get("province"),
-        migrant_status=values["migrant_status"], created_at=datetime.now(UTC))
-
-
-def record_response(respondent: ComparisonRespondent, values: dict[str, Any],
-                    external_id: str) -> ComparisonResponse:
-    """Add one survey wave of ``respondent`` (and the respondent, if new). ``values`` are
-    validated: wave, survey_date, intention, location_status and the awareness answers
-    (scored here) or a score. The caller flushes and commits."""
-    answers = values.get("awareness_answers")
-    score = awareness.score(answers) if answers else values.get("awareness_score")
-    if respondent.id is None:
-        db.session.add(respondent)
-    response = ComparisonResponse(
-        respondent=respondent, mrc_id=respondent.mrc_id, wave=values["wave"],
-        survey_date=values["survey_date"], intention=values["intention"],
-        location_status=values.get("location_status"),
-        awareness_version=awareness.CURRENT_VERSION if score is not None else None,
-        awareness_answers=answers or None, awareness_score=score, external_id=external_id,
-        created_at=datetime.now(UTC))
-    db.session.add(response)
-    return response
-
+# --- counts of the comparison survey ----------------------------------------------------------
 
 def comparison_counts(mrc_ids: Select[Any]) -> dict[int, int]:
     """Survey responses per wave in scope."""

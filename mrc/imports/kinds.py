@@ -8,7 +8,7 @@ validation, error reporting, CLI and upload page work for every registered kind.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -49,7 +49,7 @@ class KindSpec:
         return {c.name: c for c in self.columns}
 
 
-def _code(options: dict[str, object] | tuple[tuple[str, object], ...]) -> Callable[[str], str]:
+def _code(options: Mapping[str, object] | tuple[tuple[str, object], ...]) -> Callable[[str], str]:
     return partial(parsing.parse_code, allowed=vocab.codes(options))
 
 

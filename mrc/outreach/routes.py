@@ -16,6 +16,7 @@ from mrc.org.services import provinces
 from mrc.outreach import bp, services
 from mrc.outreach.forms import EventFilter, EventForm
 from mrc.outreach.models import OutreachEvent
+from mrc.routing import page_arg
 from mrc.scope import get_scoped_or_404, scoped
 from mrc.settings import settings
 from mrc.validation import ValidationError
@@ -47,7 +48,7 @@ def events() -> str:
     per_page = settings().page_size
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // per_page))
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    page = min(max(1, page_arg()), pages)
     rows = db.session.scalars(query.order_by(OutreachEvent.date.desc(), OutreachEvent.id.desc())
                               .limit(per_page).offset((page - 1) * per_page)).all()
     return render_template("outreach/list.html", events=rows, filters=filters, page=page,

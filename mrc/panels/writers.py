@@ -116,7 +116,8 @@ def _category_codes(series: pd.Series, info: ColumnInfo) -> np.ndarray:
     cats = [str(c) for c in series.cat.categories]
     lookup = np.array([info.codes.get(c, np.nan) for c in cats] + [np.nan], dtype=float)
     codes = series.cat.codes.to_numpy()
-    return lookup[np.where(codes < 0, len(cats), codes)]
+    mapped: np.ndarray = lookup[np.where(codes < 0, len(cats), codes)]
+    return mapped
 
 
 def coded_frame(frame: pd.DataFrame, columns: list[ColumnInfo]) -> pd.DataFrame:

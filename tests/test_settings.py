@@ -1,0 +1,63 @@
+"""The typed settings: one name, one type and one default per setting, read through
+``settings()``; production refuses a suppression threshold that would switch it off."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from mrc import create_app
+from mrc.config import Config, UnsafeConfigError
+from mrc.privacy.encryption import new_key
+from mrc.settings import Settings, settings
+
+
+def production_env(**changes: str) -> dict[str, str]:
+    env = {"MRC_ENV": "production", "SECRET_KEY": "s" * 48, "MRC_ENCRYPTION_KEY": new_key(),
+           "DATABASE_URL": "postgresql://mrc@localhost/mrc"}
+    env.update(changes)
+    return env
+
+
+@pytest.mark.parametrize("threshold", ["0", "1", "2"])
+def test_production_refuses_a_threshold_below_3(threshold: str) -> None:
+    cfg = Config.from_env(production_env(MRC_SUPPRESSION_THRESHOLD=threshold))
+    with pytest.raises(UnsafeConfigError, match="MRC_SUPPRESSION_THRESHOLD must be at least 3"):
+        cfg.check_production_safety()
+
+
+def test_production_accepts_3_and_development_anything() -> None:
+    Config.from_env(production_env(MRC_SUPPRESSION_THRESHOLD="3")).check_production_safety()
+    Config.from_env({"MRC_SUPPRESSION_THRESHOLD": "1"}).check_production_safety()
+
+
+def test_environment_values_arrive_typed() -> None:
+    flask_config = Config.from_env({"MRC_SUPPRESSION_THRESHOLD": "7",
+                                    "MRC_FOLLOWUP_WAVES": "30, 60,120"}).to_flask()
+    typed = Settings(flask_config)
+    assert typed.suppression_threshold == 7
+    assert typed.followup_waves_days == (30, 60, 120)
+    assert typed.page_size == 50 and typed.low_stock == 50
+    assert typed.redis_url == "" and typed.output_dir is not None
+
+
+def test_defaults_come_from_config_alone() -> None:
+    typed = Settings(Config().to_flask())
+    assert typed.suppression_threshold == Config.suppression_threshold == 5
+    assert typed.followup_waves_days == Config.followup_waves_days
+
+
+def test_the_accessor_sees_the_running_config(app: Flask) -> None:
+    with app.app_context():
+        assert app.extensions["mrc.settings"] is settings()
+        before = settings().page_size
+        app.config["MRC_PAGE_SIZE"] = 3
+        try:
+            assert settings().page_size == 3
+        finally:
+            app.config["MRC_PAGE_SIZE"] = before
+
+
+def test_create_app_refuses_threshold_1_in_production() -> None:
+    with pytest.raises(UnsafeConfigError):
+        create_app(Config.from_env(production_env(MRC_SUPPRESSION_THRESHOLD="1")))
