@@ -6,7 +6,6 @@ a benchmark, and the reason production never runs the demo.
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,12 +30,6 @@ from mrc.settings import settings
 from mrc.survey.models import ComparisonRespondent, ComparisonResponse
 
 DEMO_PASSWORD = "mrc-demo-password"  # noqa: S105 - documented demo password, never production
-
-
-@functools.cache
-def demo_password_hash() -> str:
-    """The argon2 hash of the demo password, computed once per process."""
-    return hash_password(DEMO_PASSWORD)
 
 
 @dataclass(frozen=True)
@@ -82,9 +75,9 @@ def ensure_demo_users(network: dict[str, MRC]) -> dict[str, User]:
                 region_id = db.session.scalar(select(Region.id).where(Region.code == login.scope))
             role = Role(login.role)
             validate_scope(role, mrc_id, country_id, region_id)
-            # Not create_user: every demo user has the same public password, so it is
-            # hashed once (argon2 is slow on purpose) and the hash shared.
-            user = User(username=login.username, password_hash=demo_password_hash(),
+            # Each its own hash and salt, as create_user would give: a shared hash would tell
+            # anyone who reads the table which accounts share a password.
+            user = User(username=login.username, password_hash=hash_password(DEMO_PASSWORD),
                         role=role.value, mrc_id=mrc_id, country_id=country_id,
                         region_id=region_id, active=True, failed_logins=0,
                         created_at=datetime.now(UTC))

@@ -249,3 +249,14 @@ def test_outreach_events_and_leaflet_stock(loaded: Any) -> None:
         .group_by(StockEntry.mrc_id, StockEntry.leaflet_code, StockEntry.language)).all()
     assert totals and all(total >= 0 for *_, total in totals)
     assert count(select(StockEntry).where(StockEntry.kind == "outreach").subquery()) > 0
+
+
+def test_demo_users_each_have_their_own_hash_and_salt(loaded: Any) -> None:
+    from mrc.auth.services import verify_password
+
+    hashes = [u.password_hash for u in db.session.scalars(select(User))]
+    assert len(hashes) > 5
+    assert len(set(hashes)) == len(hashes)  # no shared hash, no shared salt
+    salts = {h.split("$")[-2] for h in hashes}
+    assert len(salts) == len(hashes)
+    assert all(verify_password(h, DEMO_PASSWORD) for h in hashes)
