@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.cli import AppGroup
 
-from mrc import keys
+from mrc import keys, serving
 from mrc.features import feature_modules
 
 mrc_group = AppGroup("mrc", help="MRC administration commands.")
@@ -20,7 +20,7 @@ mrc_group = AppGroup("mrc", help="MRC administration commands.")
 
 def register(app: Flask) -> None:
     """Attach the command group, with every feature's commands."""
-    for module in [*feature_modules("commands"), keys]:
+    for module in [*feature_modules("commands"), keys, serving]:
         for command in module.COMMANDS:
             if command.name not in mrc_group.commands:
                 mrc_group.add_command(command)
