@@ -60,6 +60,8 @@ class Config:
     login_lockout_minutes: int = 15
     page_size: int = 50
     low_stock: int = 50
+    # Seconds a running job may stay silent before it counts as abandoned (worker killed).
+    job_heartbeat_timeout: int = 120
     max_upload_bytes: int = 20 * 1024 * 1024
     import_max_rows: int = 10_000
     # Absolute base URL of this site as the public sees it: printed leaflets' QR codes point here.
@@ -85,6 +87,7 @@ class Config:
             suppression_threshold=int(env.get("MRC_SUPPRESSION_THRESHOLD", "5")),
             session_minutes=int(env.get("MRC_SESSION_MINUTES", "30")),
             import_max_rows=int(env.get("MRC_IMPORT_MAX_ROWS", "10000")),
+            job_heartbeat_timeout=int(env.get("MRC_JOB_HEARTBEAT_TIMEOUT", "120")),
             public_url=env.get("MRC_PUBLIC_URL", "http://localhost:5000"),
             secure_cookies=mode == "production",
         )
@@ -131,6 +134,7 @@ class Config:
             "MRC_LOGIN_LOCKOUT_MINUTES": self.login_lockout_minutes,
             "MRC_PAGE_SIZE": self.page_size,
             "MRC_LOW_STOCK": self.low_stock,
+            "MRC_JOB_HEARTBEAT_TIMEOUT": self.job_heartbeat_timeout,
             "MAX_CONTENT_LENGTH": self.max_upload_bytes,
             "MRC_IMPORT_MAX_ROWS": self.import_max_rows,
             "MRC_PUBLIC_URL": self.public_url,

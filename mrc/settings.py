@@ -87,6 +87,11 @@ class Settings:
         return tuple(self._config["MRC_SUPPORTED_LOCALES"])
 
     @property
+    def job_heartbeat_timeout(self) -> int:
+        """Seconds a running job may stay silent before it counts as abandoned."""
+        return self._int("MRC_JOB_HEARTBEAT_TIMEOUT")
+
+    @property
     def jobs_raise(self) -> bool:
         """Tests: re-raise a job's exception instead of only recording it."""
         return bool(self._config.get("MRC_JOBS_RAISE"))

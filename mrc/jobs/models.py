@@ -28,3 +28,6 @@ class Job(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Last sign of life of a running job (its progress, or its worker's heartbeat thread):
+    # a running job silent for longer than MRC_JOB_HEARTBEAT_TIMEOUT was abandoned.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -25,7 +25,10 @@ def _own_job_or_404(job_id: int) -> Job:
 @bp.route("/<int:job_id>")
 @login_required
 def status(job_id: int) -> str:
-    return render_template("jobs/status.html", job=_own_job_or_404(job_id))
+    job = _own_job_or_404(job_id)
+    if job.state == "running" and jobs.fail_abandoned(job.id):
+        db.session.refresh(job)  # its worker died: the page offers a retry
+    return render_template("jobs/status.html", job=job)
 
 
 @bp.route("/<int:job_id>/download")

@@ -11,11 +11,16 @@ what happened and the route tells the user.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import or_, update
+from sqlalchemy.engine import Engine
 
 from mrc.extensions import db
 from mrc.jobs.kinds import kind_function
@@ -88,24 +93,81 @@ def retry(job: Job) -> None:
     enqueue(job)
 
 
-def run_job(job_id: int) -> None:
-    """Run one job in the current app context, recording state, progress and output."""
+ABANDONED = "abandoned"
+
+
+def abandoned_before() -> datetime:
+    """A running job whose last sign of life is older than this was abandoned."""
+    return _now() - timedelta(seconds=settings().job_heartbeat_timeout)
+
+
+def fail_abandoned(job_id: int | None = None) -> int:
+    """Mark running jobs that stopped giving signs of life (their worker or work horse was
+    killed, the machine restarted) as failed, so their page offers a retry instead of
+    refreshing forever. Returns how many; the caller commits. Safe at any time: a job that
+    is alive beats well within the timeout."""
+    limit = abandoned_before()
+    query = (update(Job).where(Job.state == "running")
+             .where(or_(Job.heartbeat_at < limit,
+                        Job.heartbeat_at.is_(None) & (Job.started_at < limit)))
+             .values(state="failed", message=ABANDONED, finished_at=_now())
+             .execution_options(synchronize_session="fetch"))
+    if job_id is not None:
+        query = query.where(Job.id == job_id)
+    return db.session.execute(query).rowcount  # type: ignore[attr-defined, no-any-return]
+
+
+@contextmanager
+def _heartbeat(engine: Engine, job_id: int) -> Iterator[None]:
+    """Beat for the job from a thread of its own while it runs (a step may be long: one
+    big query or file), on a connection of its own, so that a silent job means a dead one."""
+    stop = threading.Event()
+    interval = max(settings().job_heartbeat_timeout / 4, 0.2)
+
+    def beat() -> None:
+        while not stop.wait(interval):
+            try:
+                with engine.begin() as connection:
+                    connection.execute(update(Job).where(Job.id == job_id,
+                                                         Job.state == "running")
+                                       .values(heartbeat_at=_now()))
+            except Exception:  # noqa: BLE001 - a missed beat is retried; the job goes on
+                current_app.logger.debug("job %s: heartbeat missed", job_id)
+
+    thread = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def run_job(job_id: int, *, heartbeat: bool = False) -> None:
+    """Run one job in the current app context, recording state, progress and output.
+    ``heartbeat`` (workers): also beat from a thread while the job runs."""
     found = db.session.get(Job, job_id)
     if found is None or found.state == "finished":
         return  # deleted, or already done by an earlier run: nothing to do
     job = found
     function = kind_function(job.kind)
     job.state, job.started_at, job.progress = "running", _now(), 0
+    job.heartbeat_at, job.message = job.started_at, ""
     job.attempts += 1
     db.session.commit()
 
     def progress(percent: int, message: str = "") -> None:
         job.progress = max(0, min(100, int(percent)))
         job.message = message[:255]
+        job.heartbeat_at = _now()
         db.session.commit()
 
     try:
-        result = function(job, progress)
+        if heartbeat:
+            with _heartbeat(db.engine, job_id):
+                result = function(job, progress)
+        else:
+            result = function(job, progress)
     except Exception as exc:
         db.session.rollback()
         job = db.session.get_one(Job, job_id)
@@ -130,7 +192,7 @@ def run_job_in_worker(job_id: int) -> None:
     app = create_app()
     with app.app_context():
         try:
-            run_job(job_id)
+            run_job(job_id, heartbeat=True)
         finally:
             db.session.remove()
             db.engine.dispose()
@@ -146,5 +208,11 @@ def start_worker(burst: bool = False) -> None:
         raise QueueUnavailable(_("REDIS_URL is not set: without it jobs run inside the web "
                                  "process and no worker is needed."))
     connection = Redis.from_url(redis_url)
+    # Jobs left running by a worker that died before this one started.
+    fail_abandoned()
+    db.session.commit()
+    # The work horses are forked from here: they must not inherit an open connection.
+    db.session.remove()
+    db.engine.dispose()
     worker = Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection)
     worker.work(burst=burst)

@@ -17,11 +17,13 @@ from mrc.jobs.kinds import JobFunction, JobOutput, Progress, job_kind, registere
 from mrc.jobs.models import Job
 from mrc.jobs.outputs import atomic_output, output_dir
 from mrc.jobs.runner import (
+    ABANDONED,
     JOB_TIMEOUT_SECONDS,
     QUEUE_NAME,
     QueueUnavailable,
     Submitted,
     enqueue,
+    fail_abandoned,
     retry,
     run_job,
     run_job_in_worker,
@@ -30,8 +32,8 @@ from mrc.jobs.runner import (
 )
 
 __all__ = [
-    "JOB_TIMEOUT_SECONDS", "QUEUE_NAME", "JobFunction", "JobOutput", "Progress",
-    "QueueUnavailable", "Submitted", "atomic_output", "create_job", "enqueue", "job_kind",
+    "ABANDONED", "JOB_TIMEOUT_SECONDS", "QUEUE_NAME", "JobFunction", "JobOutput", "Progress",
+    "QueueUnavailable", "Submitted", "atomic_output", "create_job", "enqueue", "fail_abandoned", "job_kind",
     "output_dir", "registered_kinds", "retry", "run_job", "run_job_in_worker", "start_worker",
     "submit",
 ]
