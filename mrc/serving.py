@@ -11,6 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from mrc.extensions import db
 
 SERVER_HEADER = "MRC"
 
@@ -22,8 +26,9 @@ def _hide_server_name() -> None:
     gunicorn.http.wsgi.SERVER = SERVER_HEADER
 
 
-def run_gunicorn(bind: str, workers: int, timeout: int) -> None:
-    """Serve ``wsgi:app`` with gunicorn until stopped (blocks)."""
+def run_gunicorn(app: Flask, bind: str, workers: int, timeout: int) -> None:
+    """Serve ``app`` with gunicorn until stopped (blocks). The workers are forked from this
+    process, each with the app built here (it holds no open database connection yet)."""
     from gunicorn.app.base import BaseApplication
 
     class _Server(BaseApplication):
@@ -33,9 +38,7 @@ def run_gunicorn(bind: str, workers: int, timeout: int) -> None:
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
-            from mrc import create_app
-
-            return create_app()
+            return app
 
     _hide_server_name()
     _Server().run()
@@ -48,9 +51,13 @@ def run_gunicorn(bind: str, workers: int, timeout: int) -> None:
               help="Worker processes (about two per core).")
 @click.option("--timeout", default=60, show_default=True, type=click.IntRange(min=5),
               help="Seconds before a silent worker is restarted.")
+@with_appcontext
 def serve_command(bind: str, workers: int, timeout: int) -> None:
     """Run the production web server (gunicorn) for this configuration."""
-    run_gunicorn(bind, workers, timeout)
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    db.session.remove()
+    db.engine.dispose()  # the forked workers open their own connections
+    run_gunicorn(app, bind, workers, timeout)
 
 
 COMMANDS = [serve_command]

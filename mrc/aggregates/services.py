@@ -37,7 +37,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from babel import numbers as babel_numbers
 from flask import current_app
@@ -78,6 +78,8 @@ BREAKDOWNS: dict[str, Any] = {
     "destination": _l("Intended destination"),
 }
 AGE_BANDS: dict[str, Any] = {**outreach_vocab.AGE_BANDS, "unknown": _l("Not stated")}
+
+T = TypeVar("T")
 
 
 def legend(threshold: int | None = None) -> str:
@@ -255,10 +257,11 @@ class Reader:
         self._memo: dict[tuple[Any, ...], Any] = {}
         summaries.apply_pending()  # this transaction's own changes first
 
-    def _once(self, key: tuple[Any, ...], load: Callable[[], Any]) -> Any:
+    def _once(self, key: tuple[Any, ...], load: Callable[[], T]) -> T:
         if key not in self._memo:
             self._memo[key] = load()
-        return self._memo[key]
+        found: T = self._memo[key]
+        return found
 
     def measures(self, model: Any, dims: Sequence[str]) -> dict[tuple[str, str], Counts]:
         """``{(dim, measure): {(mrc_id, value): sum over the period}}`` for every measure

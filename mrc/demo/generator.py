@@ -128,7 +128,9 @@ def _pick_rows(rng: np.random.Generator, probs: FloatArray) -> IntArray:
     """One index per row of ``probs`` (rows are probability vectors)."""
     cumulative = probs.cumsum(axis=1)
     u = rng.random(len(probs))[:, None] * cumulative[:, -1:]
-    return np.minimum((u >= cumulative).sum(axis=1), probs.shape[1] - 1).astype(np.int64)
+    picked: npt.NDArray[np.int64] = np.minimum((u >= cumulative).sum(axis=1),
+                                               probs.shape[1] - 1).astype(np.int64)
+    return picked
 
 
 def _segment_cumsum(values: IntArray, counts: IntArray) -> IntArray:

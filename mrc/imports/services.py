@@ -34,8 +34,6 @@ from mrc.cases import awareness
 from mrc.cases import services as cases
 from mrc.cases.models import Client, CounsellingSession, FollowUp
 from mrc.extensions import db
-from mrc.impact import services as impact
-from mrc.impact.models import ComparisonRespondent, ComparisonResponse
 from mrc.imports import kinds, parsing
 from mrc.imports.kinds import KindSpec
 from mrc.leaflets.services import HandOut
@@ -44,6 +42,8 @@ from mrc.outreach import services as outreach
 from mrc.outreach import vocab as outreach_vocab
 from mrc.outreach.models import OutreachEvent
 from mrc.privacy.phones import InvalidPhone, normalise_phone
+from mrc.survey import services as survey
+from mrc.survey.models import ComparisonRespondent, ComparisonResponse
 
 # Rows per file. Each row goes through the cases services (a few ms each), and the upload
 # page imports within its request; MRC_IMPORT_MAX_ROWS changes the cap.
@@ -453,7 +453,7 @@ class ComparisonImporter(Importer):
             respondent = stored.get(key)
             if respondent is not None:
                 self._check_same(row, ctx, {name: getattr(respondent, name)
-                                            for name in impact.RESPONDENT_FIELDS}, None)
+                                            for name in survey.RESPONDENT_FIELDS}, None)
             elif key in first:
                 self._check_same(row, ctx, first[key].values, first[key].number)
                 respondent = new_respondents.get(key)
@@ -468,7 +468,7 @@ class ComparisonImporter(Importer):
                 for name in missing:
                     ctx.error(row, name, _("Required on the first row of a respondent."))
                 if not missing and not {"sex", "migrant_status"} & row.failed:
-                    respondent = impact.new_respondent(row.mrc, key[1], v)
+                    respondent = survey.new_respondent(row.mrc, key[1], v)
                     new_respondents[key] = respondent
             row.respondent = respondent
             wave, when = v.get("wave"), v.get("survey_date")
@@ -492,7 +492,7 @@ class ComparisonImporter(Importer):
     @staticmethod
     def _check_same(row: ImportRow, ctx: Context, known: dict[str, Any],
                     first_row: int | None) -> None:
-        for name in impact.RESPONDENT_FIELDS:
+        for name in survey.RESPONDENT_FIELDS:
             value, earlier = row.values.get(name), known.get(name)
             if value is None or earlier is None or value == earlier:
                 continue
@@ -507,7 +507,7 @@ class ComparisonImporter(Importer):
 
     def load(self, row: ImportRow, ctx: Context) -> None:
         assert row.respondent is not None  # noqa: S101 (checked in check_new)
-        impact.record_response(row.respondent, row.values, row.record_id)
+        survey.record_response(row.respondent, row.values, row.record_id)
 
 
 IMPORTERS: dict[str, Importer] = {

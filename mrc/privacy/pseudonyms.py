@@ -132,7 +132,8 @@ def pseudonyms(
     unique_ids, inverse = np.unique(array, return_inverse=True)
     hex_text = _macs(study_key, unique_ids).hex().encode("ascii")
     unique_codes = np.frombuffer(hex_text, dtype=f"S{PSEUDONYM_LENGTH}")
-    codes = unique_codes.astype(f"U{PSEUDONYM_LENGTH}").astype(object)[inverse.reshape(-1)]
+    codes: npt.NDArray[np.object_] = (
+        unique_codes.astype(f"U{PSEUDONYM_LENGTH}").astype(object)[inverse.reshape(-1)])
     if isinstance(ids, np.ndarray):
         return codes
     return list(codes)

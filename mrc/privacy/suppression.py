@@ -478,7 +478,7 @@ def _greedy(
         # the interval [0, S], S the suppressed parts' sum: it must be >= the width.
         if suppressed[cells_of[k][0]] or max_sens[k] == 0:
             return 0.0
-        return max(0.0, width - mass[k])
+        return max(0.0, float(width - mass[k]))
 
     queue = deque(k for k in range(n_cons) if count[k])
     queued = np.zeros(n_cons, dtype=bool)

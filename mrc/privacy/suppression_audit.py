@@ -576,7 +576,7 @@ class _Component:
         finally:
             self.lp.set_bounds(self.t_cols, np.zeros(self.n_s), np.zeros(self.n_s))
         # Below the cap, t_p == max x_p: the maximum is exact.
-        reached = self.hi[cells] >= cap[t] - TOLERANCE
+        reached: npt.NDArray[np.bool_] = self.hi[cells] >= cap[t] - TOLERANCE
         return reached
 
     def _exact_max(self, cell: int) -> None:
