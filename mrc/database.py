@@ -29,6 +29,16 @@ def configure_engine(engine: Engine) -> None:
         event.listen(engine, "begin", _sqlite_begin)
 
 
+def release_connections() -> None:
+    """Close this process's session and pooled connections: before forking workers (a
+    connection shared across a fork is corrupted by whichever process uses it first), and
+    when a worker process ends."""
+    from mrc.extensions import db
+
+    db.session.remove()
+    db.engine.dispose()
+
+
 def init_app(app: Flask) -> None:
     from mrc.extensions import db
 

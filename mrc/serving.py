@@ -14,7 +14,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from mrc.extensions import db
+from mrc.database import release_connections
 
 SERVER_HEADER = "MRC"
 
@@ -55,8 +55,7 @@ def run_gunicorn(app: Flask, bind: str, workers: int, timeout: int) -> None:
 def serve_command(bind: str, workers: int, timeout: int) -> None:
     """Run the production web server (gunicorn) for this configuration."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    db.session.remove()
-    db.engine.dispose()  # the forked workers open their own connections
+    release_connections()  # the forked workers open their own connections
     run_gunicorn(app, bind, workers, timeout)
 
 

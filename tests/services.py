@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -150,3 +151,16 @@ def extra_database(database_url: str, name: str) -> Iterator[str]:
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def migrated_instance(folder: Path) -> dict[str, str]:
+    """The environment of an MRC instance of its own in ``folder``: a SQLite file migrated
+    to the latest revision, no Redis, development mode. For tests that run the real console
+    script or server in another process (they cannot see the test's rolled-back data)."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("DATABASE_URL", "REDIS_URL", "MRC_ENV")}
+    env.update({"MRC_INSTANCE_DIR": str(folder),
+                "DATABASE_URL": f"sqlite:///{folder / 'mrc.sqlite'}"})
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+                   env=env, check=True, capture_output=True)
+    return env

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,19 +18,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.services import migrated_instance
+
 DEMO_DAY = "2026-10-15"
 MRC_CLI = [sys.executable, "-m", "mrc"]
 
 
 @pytest.fixture(scope="module")
 def demo_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    instance = tmp_path_factory.mktemp("cli-output")
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("DATABASE_URL", "REDIS_URL", "MRC_ENV")}
-    env.update({"MRC_INSTANCE_DIR": str(instance),
-                "DATABASE_URL": f"sqlite:///{instance / 'mrc.sqlite'}"})
-    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True)
+    env = migrated_instance(tmp_path_factory.mktemp("cli-output"))
     subprocess.run([*MRC_CLI, "demo", "--seed", "3", "--clients", "300", "--comparison", "100",
                     "--today", DEMO_DAY], env=env, check=True, capture_output=True)
     yield env

@@ -3,23 +3,17 @@ name the server software or its version."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
-from tests.services import free_port
+from tests.services import free_port, migrated_instance
 
 
 def test_mrc_serve_answers_and_hides_the_server_name(tmp_path: Path) -> None:
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("DATABASE_URL", "REDIS_URL", "MRC_ENV")}
-    env.update({"MRC_INSTANCE_DIR": str(tmp_path),
-                "DATABASE_URL": f"sqlite:///{tmp_path / 'mrc.sqlite'}"})
-    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-                   env=env, check=True, capture_output=True)
+    env = migrated_instance(tmp_path)
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "mrc", "serve", "--bind",
                                f"127.0.0.1:{port}", "--workers", "1"], env=env,

@@ -8,15 +8,8 @@ from flask import Flask
 
 from mrc import create_app
 from mrc.config import Config, UnsafeConfigError
-from mrc.privacy.encryption import new_key
 from mrc.settings import Settings, settings
-
-
-def production_env(**changes: str) -> dict[str, str]:
-    env = {"MRC_ENV": "production", "SECRET_KEY": "s" * 48, "MRC_ENCRYPTION_KEY": new_key(),
-           "DATABASE_URL": "postgresql://mrc@localhost/mrc"}
-    env.update(changes)
-    return env
+from tests.security.test_auth import production_env
 
 
 @pytest.mark.parametrize("threshold", ["0", "1", "2"])

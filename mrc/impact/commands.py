@@ -58,7 +58,7 @@ FIELDS = ("wave", "outcome", "design", "unit", "n_clients", "n_comparison", "bas
 
 
 def _records(lines: list[Line]) -> list[dict[str, object]]:
-    return [{name: asdict(line)[name] for name in FIELDS} for line in lines]
+    return [{name: record[name] for name in FIELDS} for record in map(asdict, lines)]
 
 
 def _as_csv(lines: list[Line]) -> str:

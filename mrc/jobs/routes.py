@@ -26,8 +26,7 @@ def _own_job_or_404(job_id: int) -> Job:
 @login_required
 def status(job_id: int) -> str:
     job = _own_job_or_404(job_id)
-    if job.state == "running" and jobs.fail_abandoned(job.id):
-        db.session.refresh(job)  # its worker died: the page offers a retry
+    jobs.settle_if_abandoned(job)
     return render_template("jobs/status.html", job=job)
 
 

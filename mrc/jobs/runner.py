@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 
+from mrc.database import release_connections
 from mrc.extensions import db
 from mrc.jobs.kinds import kind_function
 from mrc.jobs.models import Job
@@ -117,6 +118,13 @@ def fail_abandoned(job_id: int | None = None) -> int:
     return db.session.execute(query).rowcount  # type: ignore[attr-defined, no-any-return]
 
 
+def settle_if_abandoned(job: Job) -> None:
+    """Before a job's page is shown: a running job whose worker died becomes failed (its
+    page then offers a retry instead of refreshing forever)."""
+    if job.state == "running" and fail_abandoned(job.id):
+        db.session.refresh(job)
+
+
 @contextmanager
 def _heartbeat(engine: Engine, job_id: int) -> Iterator[None]:
     """Beat for the job from a thread of its own while it runs (a step may be long: one
@@ -194,8 +202,7 @@ def run_job_in_worker(job_id: int) -> None:
         try:
             run_job(job_id, heartbeat=True)
         finally:
-            db.session.remove()
-            db.engine.dispose()
+            release_connections()
 
 
 def start_worker(burst: bool = False) -> None:
@@ -211,8 +218,6 @@ def start_worker(burst: bool = False) -> None:
     # Jobs left running by a worker that died before this one started.
     fail_abandoned()
     db.session.commit()
-    # The work horses are forked from here: they must not inherit an open connection.
-    db.session.remove()
-    db.engine.dispose()
+    release_connections()  # the work horses are forked from here
     worker = Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection)
     worker.work(burst=burst)

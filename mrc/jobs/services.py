@@ -27,6 +27,7 @@ from mrc.jobs.runner import (
     retry,
     run_job,
     run_job_in_worker,
+    settle_if_abandoned,
     start_worker,
     submit,
 )
@@ -34,7 +35,7 @@ from mrc.jobs.runner import (
 __all__ = [
     "ABANDONED", "JOB_TIMEOUT_SECONDS", "QUEUE_NAME", "JobFunction", "JobOutput", "Progress",
     "QueueUnavailable", "Submitted", "atomic_output", "create_job", "enqueue", "fail_abandoned", "job_kind",
-    "output_dir", "registered_kinds", "retry", "run_job", "run_job_in_worker", "start_worker",
+    "output_dir", "registered_kinds", "retry", "run_job", "run_job_in_worker", "settle_if_abandoned", "start_worker",
     "submit",
 ]
 

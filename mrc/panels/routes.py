@@ -95,8 +95,7 @@ def export_status(export_id: int) -> str:
     job = db.session.get(Job, record.job_id) if record.job_id else None
     if job is None:
         abort(404)
-    if job.state == "running" and jobs.fail_abandoned(job.id):
-        db.session.refresh(job)  # its worker died: the page offers a retry
+    jobs.settle_if_abandoned(job)
     return render_template("panels/export.html", job=job, export=record,
                            export_state=services.export_state(record))
 

@@ -19,7 +19,7 @@ from mrc.extensions import db
 from mrc.jobs import services as jobs
 from mrc.jobs.models import Job
 from tests.conftest import make_config
-from tests.jobs.test_jobs import _new_job, _start_worker, _stop, _wait_for
+from tests.jobs.test_jobs import _new_job, _retry_with_worker, _start_worker, _stop, _wait_for
 from tests.services import extra_database
 
 TIMEOUT = 2  # seconds of silence before a running job counts as abandoned
@@ -104,15 +104,6 @@ def test_a_killed_worker_job_fails_by_silence_and_a_retry_finishes_it(quick_env)
     assert failed.state == "failed" and failed.message == jobs.ABANDONED
     assert not (outputs / f"selftest-{job_id}.txt").exists()
 
-    worker = _start_worker(env)
-    try:
-        with jobs_app.app_context():
-            job = db.session.get_one(Job, job_id)
-            job.params = {"steps": 2, "delay": 0.0}
-            jobs.retry(job)
-            db.session.remove()
-        done = _wait_for(jobs_app, job_id, lambda j: j.state in ("finished", "failed"))
-    finally:
-        _stop(worker)
+    done = _retry_with_worker(jobs_app, env, job_id, {"steps": 2, "delay": 0.0})
     assert done.state == "finished" and done.attempts == 2
     assert (outputs / done.result_file).read_text().count("step") == 2

@@ -182,6 +182,21 @@ def _new_job(jobs_app: Flask, steps: int, delay: float) -> int:
     return job_id
 
 
+def _retry_with_worker(jobs_app: Flask, env: dict[str, str], job_id: int,
+                       params: dict[str, object]) -> Job:
+    """Retry a job (with quicker ``params``) under a fresh worker; the job at its end."""
+    worker = _start_worker(env)
+    try:
+        with jobs_app.app_context():
+            job = db.session.get_one(Job, job_id)
+            job.params = params
+            jobs.retry(job)
+            db.session.remove()
+        return _wait_for(jobs_app, job_id, lambda j: j.state in ("finished", "failed"))
+    finally:
+        _stop(worker)
+
+
 def test_worker_runs_a_queued_job(worker_env):
     jobs_app, env = worker_env
     worker = _start_worker(env)
@@ -211,15 +226,6 @@ def test_killed_worker_leaves_no_output_and_job_can_be_retried(worker_env):
         "the work horse survived the kill"
     assert not (outputs / f"selftest-{job_id}.txt").exists(), "half-written output published"
 
-    worker = _start_worker(env)
-    try:
-        with jobs_app.app_context():
-            job = db.session.get_one(Job, job_id)
-            job.params = {"steps": 3, "delay": 0.0}
-            jobs.retry(job)
-            db.session.remove()
-        done = _wait_for(jobs_app, job_id, lambda j: j.state in ("finished", "failed"))
-    finally:
-        _stop(worker)
+    done = _retry_with_worker(jobs_app, env, job_id, {"steps": 3, "delay": 0.0})
     assert done.state == "finished" and done.attempts == 2, (done.state, done.message)
     assert (outputs / done.result_file).read_text().count("step") == 3
