@@ -57,23 +57,6 @@ DELIBERATE: dict[tuple[str, str], str] = {
 }
 
 
-# Still to fix (issue #15, in progress): each entry is a known defect, not a permission. The
-# tests fail when an entry is no longer needed, so these lists only shrink.
-PENDING_ARROWS = {  # capture still calls the summaries directly (to become signals)
-    ("mrc.cases.services", "mrc.aggregates.summaries"),
-    ("mrc.leaflets.services", "mrc.aggregates.summaries"),
-    ("mrc.outreach.services", "mrc.aggregates.summaries"),
-}
-PENDING_CYCLES = [["mrc.privacy.suppression", "mrc.privacy.suppression_audit"]]
-PENDING_LONG_FILES = {  # path: the most lines it may have until it is split
-    "mrc/cases/services.py": 527, "mrc/impact/estimators.py": 423,
-    "mrc/aggregates/summaries.py": 532, "mrc/aggregates/services.py": 768,
-    "mrc/imports/services.py": 726, "mrc/leaflets/render.py": 449,
-    "mrc/demo/generator.py": 646, "mrc/privacy/suppression_audit.py": 666,
-    "mrc/privacy/kanonymity.py": 1004, "mrc/privacy/suppression.py": 800,
-}
-
-
 def _modules() -> dict[str, Path]:
     found = {}
     for path in PACKAGE.rglob("*.py"):
@@ -145,15 +128,12 @@ def test_privacy_is_pure() -> None:
 def test_capture_never_imports_outputs() -> None:
     offenders = {(m, t) for m in MODULES if unit(m) in CAPTURE
                  for t in imports_of(m) if unit(t) in OUTPUTS}
-    assert offenders <= PENDING_ARROWS, sorted(offenders - PENDING_ARROWS)
-    assert offenders >= PENDING_ARROWS, f"fixed, remove from PENDING_ARROWS: " \
-                                        f"{sorted(PENDING_ARROWS - offenders)}"
+    assert not offenders, sorted(offenders)
 
 
 def test_imports_go_down_or_level() -> None:
-    pending = {(m, unit(t)) for m, t in PENDING_ARROWS}
     upward = sorted({(m, unit(t)) for m in MODULES for t in imports_of(m)
-                     if FLOORS[unit(t)] > FLOORS[unit(m)]} - pending)
+                     if FLOORS[unit(t)] > FLOORS[unit(m)]})
     unexplained = [arrow for arrow in upward if arrow not in DELIBERATE]
     assert not unexplained, "an arrow up a floor: invert it, or list it in DELIBERATE"
     stale = set(DELIBERATE) - set(upward)
@@ -196,7 +176,7 @@ def find_cycles(graph: Mapping[str, Iterable[str]]) -> list[list[str]]:
 
 
 def test_no_import_cycles() -> None:
-    assert find_cycles({m: imports_of(m) for m in MODULES}) == PENDING_CYCLES
+    assert find_cycles({m: imports_of(m) for m in MODULES}) == []
 
 
 def test_the_checker_sees_what_it_must() -> None:
@@ -213,7 +193,4 @@ def test_the_checker_sees_what_it_must() -> None:
 def test_no_file_over_400_lines() -> None:
     long_files = {str(path.relative_to(ROOT)): n for path in MODULES.values()
                   if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
-    grown = {f: n for f, n in long_files.items() if n > PENDING_LONG_FILES.get(f, MAX_LINES)}
-    assert not grown, f"split these into cohesive modules: {grown}"
-    split = set(PENDING_LONG_FILES) - set(long_files)
-    assert not split, f"now short enough, remove from PENDING_LONG_FILES: {split}"
+    assert not long_files, f"split these into cohesive modules: {long_files}"

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, current_app
+from flask import abort
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +30,7 @@ from mrc.auth.services import (
 from mrc.extensions import db
 from mrc.org.models import MRC, Country, Region
 from mrc.scope import scoped
+from mrc.settings import settings
 from mrc.validation import ValidationError
 
 # Letters (any script), digits and . _ @ - : no spaces, nothing a spreadsheet would execute.
@@ -94,7 +95,7 @@ def _locale(value: str | None) -> str | None:
     """A supported locale or None (None = follow the browser)."""
     if not value:
         return None
-    if value not in current_app.config["MRC_SUPPORTED_LOCALES"]:
+    if value not in settings().supported_locales:
         raise ValidationError({"locale": _("Choose one of the listed languages.")})
     return value
 
@@ -163,14 +164,11 @@ def update_user(target: User, data: dict[str, Any], actor: User,
     values: dict[str, Any] = {}
     role = target.role_enum
     if "role" in data:
-        chosen = _role(data.get("role"), allowed_roles)
-        if chosen is None:
-            errors["role"] = _("Choose one of the listed roles.")
-        elif target.id == actor.id and chosen != target.role_enum:
-            errors["role"] = _("You cannot change your own role.")
-        else:
-            role = chosen
-            values["role"] = chosen.value
+        try:
+            role = _new_role(target, data.get("role"), actor, allowed_roles)
+            values["role"] = role.value
+        except ValidationError as exc:
+            errors.update(exc.errors)
     new_scope = scope if scope is not None else Scope.of(target)
     if "role" not in errors:
         errors.update(_scope_errors(role, new_scope))
@@ -188,6 +186,23 @@ def update_user(target: User, data: dict[str, Any], actor: User,
             errors.update(exc.errors)
     if errors:
         raise ValidationError(errors)
+    return _save_user(target, values)
+
+
+def _new_role(target: User, value: str | None, actor: User,
+              allowed: tuple[Role, ...]) -> Role:
+    """The role an update gives ``target``; ValidationError if it is not offered or would
+    take away the actor's own role."""
+    chosen = _role(value, allowed)
+    if chosen is None:
+        raise ValidationError({"role": _("Choose one of the listed roles.")})
+    if target.id == actor.id and chosen != target.role_enum:
+        raise ValidationError({"role": _("You cannot change your own role.")})
+    return chosen
+
+
+def _save_user(target: User, values: dict[str, Any]) -> list[str]:
+    """Set the validated values that differ; flushed and audited if any did."""
     changed = [name for name, value in values.items() if getattr(target, name) != value]
     for name in changed:
         setattr(target, name, values[name])

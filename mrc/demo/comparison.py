@@ -22,19 +22,18 @@ import numpy as np
 
 from mrc.cases import awareness
 from mrc.demo import profiles as P
-from mrc.demo.generator import (
-    DemoMrc,
-    Table,
-    _Awareness,
-    _Days,
-    _Network,
-    _objects,
-    _pick,
-    _pick_rows,
-    _table,
-    _timestamps,
-    _with_none,
+from mrc.demo.network import DemoMrc, Network
+from mrc.demo.sampling import (
+    AwarenessDraws,
+    DayTable,
+    objects,
+    pick,
+    pick_rows,
+    probability_table,
+    timestamps,
+    with_none,
 )
+from mrc.demo.tables import Table
 
 RESPONDENT_COLUMNS = ("id", "mrc_id", "external_id", "sex", "birth_year", "province",
                       "migrant_status", "created_at")
@@ -78,19 +77,19 @@ class ComparisonTables:
 def generate_comparison(spec: ComparisonSpec) -> ComparisonTables:
     """Respondents and their survey waves (waves whose date is not after ``today``)."""
     rng = np.random.default_rng([spec.seed, STREAM])
-    net = _Network(spec.mrcs)
+    net = Network(spec.mrcs)
     n = spec.respondents
     today = spec.today.toordinal()
-    days = _Days(today - BASELINE_SPAN_DAYS - 1, today + max(spec.waves_days, default=0) + 60)
-    aw = _Awareness()
+    days = DayTable(today - BASELINE_SPAN_DAYS - 1, today + max(spec.waves_days, default=0) + 60)
+    aw = AwarenessDraws()
 
     baseline = np.sort(today - rng.integers(0, BASELINE_SPAN_DAYS + 1, size=n)).astype(np.int64)
-    mrc = _pick(rng, n, net.weights)
+    mrc = pick(rng, n, net.weights)
     country = net.mrc_country[mrc]
     countries = net.countries
-    sex_codes = _objects(tuple(P.SEX["PK"]))
-    sex = sex_codes[_pick_rows(rng, _table(sex_codes.tolist(),
-                                           [P.SEX[c] for c in countries])[country])]
+    sex_codes = objects(tuple(P.SEX["PK"]))
+    sex_probs = probability_table(sex_codes.tolist(), [P.SEX[c] for c in countries])
+    sex = sex_codes[pick_rows(rng, sex_probs[country])]
     age = np.clip(16 + rng.gamma(2.2, 5.5, size=n), 16, 75).astype(np.int64)
     birth_year = days.year(baseline) - age
     birth_unknown = rng.random(n) < 0.03
@@ -98,14 +97,16 @@ def generate_comparison(spec: ComparisonSpec) -> ComparisonTables:
     for i in range(len(net.mrcs)):
         where = np.flatnonzero(mrc == i)
         options, probs = net.province_options(i)
-        province[where] = options[_pick(rng, len(where), probs)]
-    status_codes = _objects(tuple(P.MIGRANT_STATUS["PK"]))
-    status = status_codes[_pick_rows(rng, _table(status_codes.tolist(),
-                                                 [P.MIGRANT_STATUS[c] for c in countries])[country])]
+        province[where] = options[pick(rng, len(where), probs)]
+    status_codes = objects(tuple(P.MIGRANT_STATUS["PK"]))
+    status_probs = probability_table(status_codes.tolist(),
+                                     [P.MIGRANT_STATUS[c] for c in countries])
+    status = status_codes[pick_rows(rng, status_probs[country])]
     knowledge = rng.beta(4, 4, size=n) * 0.85
-    intention_codes = _objects(tuple(P.BASELINE_INTENTION))
-    base_intention = _pick(rng, n, _table(intention_codes.tolist(), [P.BASELINE_INTENTION])[0])
-    after = _table(intention_codes.tolist(), [INTENTION_AFTER[c] for c in intention_codes.tolist()])
+    intention_codes = objects(tuple(P.BASELINE_INTENTION))
+    intentions = intention_codes.tolist()
+    base_intention = pick(rng, n, probability_table(intentions, [P.BASELINE_INTENTION])[0])
+    after = probability_table(intentions, [INTENTION_AFTER[c] for c in intentions])
 
     ids = np.arange(spec.first_respondent_id, spec.first_respondent_id + n, dtype=np.int64)
     baseline_days = days.strings(baseline)
@@ -114,10 +115,10 @@ def generate_comparison(spec: ComparisonSpec) -> ComparisonTables:
         "mrc_id": net.ids[mrc].tolist(),
         "external_id": [f"demo-{i}" for i in ids.tolist()],
         "sex": sex.tolist(),
-        "birth_year": _with_none(birth_year.tolist(), birth_unknown),
+        "birth_year": with_none(birth_year.tolist(), birth_unknown),
         "province": province.tolist(),
         "migrant_status": status.tolist(),
-        "created_at": _timestamps(rng, baseline_days),
+        "created_at": timestamps(rng, baseline_days),
     })
 
     # Waves: the baseline for everyone, each follow-up for those found again by today.
@@ -128,14 +129,15 @@ def generate_comparison(spec: ComparisonSpec) -> ComparisonTables:
     when = baseline[owner] + offsets[wave] + np.where(wave > 0, rng.integers(0, 21, size=len(owner)), 0)
     found = (wave == 0) | (rng.random(len(owner)) < SURVEYED_AT_WAVE)
     keep = found & (when <= today)
-    drift = _pick_rows(rng, after[base_intention[owner]])
+    drift = pick_rows(rng, after[base_intention[owner]])
     intention = intention_codes[np.where(wave == 0, base_intention[owner], drift)]
-    location_codes = _objects(tuple(LOCATION))
-    location = location_codes[_pick(rng, len(owner), _table(location_codes.tolist(), [LOCATION])[0])]
+    location_codes = objects(tuple(LOCATION))
+    location_probs = probability_table(location_codes.tolist(), [LOCATION])[0]
+    location = location_codes[pick(rng, len(owner), location_probs)]
     level = np.minimum(0.97, knowledge[owner] + KNOWLEDGE_GAIN * wave)
     asked = rng.random(len(owner)) < AWARENESS_ASKED
     answers, scores = aw.draw(rng, level, asked)
-    stamps = _timestamps(rng, days.strings(when))
+    stamps = timestamps(rng, days.strings(when))
 
     kept = np.flatnonzero(keep)
     response_ids = list(range(spec.first_response_id, spec.first_response_id + len(kept)))
@@ -147,8 +149,8 @@ def generate_comparison(spec: ComparisonSpec) -> ComparisonTables:
         "wave": wave[kept].tolist(),
         "survey_date": days.strings(when[kept]).tolist(),
         "intention": intention[kept].tolist(),
-        "location_status": _with_none(location[kept].tolist(), wave[kept] == 0),
-        "awareness_version": _with_none([awareness.CURRENT_VERSION] * len(kept),
+        "location_status": with_none(location[kept].tolist(), wave[kept] == 0),
+        "awareness_version": with_none([awareness.CURRENT_VERSION] * len(kept),
                                         ~asked[kept]),
         "awareness_answers": [answers[k] for k in kept_list],
         "awareness_score": [scores[k] for k in kept_list],

@@ -172,19 +172,8 @@ def load_library(path: Path | str = LIBRARY_DIR) -> list[Leaflet]:
 def load_leaflet(folder: Path) -> Leaflet:
     """One leaflet folder, validated (see ``load_library``)."""
     meta_path = folder / "meta.toml"
-    try:
-        meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise LeafletError(f"{meta_path}: cannot read: {exc}") from exc
-
+    meta = _read_meta(meta_path)
     fail = partial(_at, meta_path)
-
-    unknown = sorted(set(meta) - META_KEYS)
-    if unknown:
-        raise fail(f"unknown keys {', '.join(unknown)}")
-    missing = sorted(META_KEYS - set(meta))
-    if missing:
-        raise fail(f"missing keys {', '.join(missing)}")
 
     code = meta["code"]
     if code != folder.name:
@@ -200,7 +189,29 @@ def load_leaflet(folder: Path) -> Leaflet:
     if type(reviewed) is not date:  # a TOML datetime is a date subclass: refuse it too
         raise fail(f"reviewed {reviewed!r} is not a TOML date like 2026-11-16")
     titles = _titles(meta["title"], fail)
+    texts = _read_texts(folder, titles)
+    return Leaflet(code=code, topic=topic, destinations=destinations, version=version,
+                   reviewed=reviewed, titles=MappingProxyType(titles),
+                   texts=MappingProxyType(texts))
 
+
+def _read_meta(meta_path: Path) -> dict[str, Any]:
+    """``meta.toml`` parsed, with exactly the keys of :data:`META_KEYS`."""
+    try:
+        meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise LeafletError(f"{meta_path}: cannot read: {exc}") from exc
+    unknown = sorted(set(meta) - META_KEYS)
+    if unknown:
+        raise _at(meta_path, f"unknown keys {', '.join(unknown)}")
+    missing = sorted(META_KEYS - set(meta))
+    if missing:
+        raise _at(meta_path, f"missing keys {', '.join(missing)}")
+    return meta
+
+
+def _read_texts(folder: Path, titles: Mapping[str, str]) -> dict[str, str]:
+    """The text of every language, each checked; no text in another language."""
     texts: dict[str, str] = {}
     for lang in LANGUAGES:
         text_path = folder / f"{lang}.md"
@@ -215,10 +226,7 @@ def load_leaflet(folder: Path) -> Leaflet:
     extra = sorted(p.name for p in folder.glob("*.md") if p.stem not in LANGUAGES)
     if extra:
         raise _at(folder, f"texts in unknown languages: {', '.join(extra)}")
-
-    return Leaflet(code=code, topic=topic, destinations=destinations, version=version,
-                   reviewed=reviewed, titles=MappingProxyType(titles),
-                   texts=MappingProxyType(texts))
+    return texts
 
 
 def _at(where: Path, message: str) -> LeafletError:

@@ -3,6 +3,9 @@
 Stock of (MRC, leaflet, language) = sum of its ledger entries. Handing out more than is in
 stock is refused: the counsellor records the delivery (or an adjustment with a reason)
 first, so the ledger never shows negative stock without an explanation.
+
+Handing leaflets out sends :data:`mrc.signals.leaflets_changed`, so the outputs that
+summarise hand-outs follow in the same transaction without this package knowing them.
 """
 
 from __future__ import annotations
@@ -12,15 +15,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
-from mrc.aggregates import summaries
+from mrc import signals
 from mrc.audit import services as audit
 from mrc.auth.models import User
 from mrc.extensions import db
 from mrc.leaflets.models import Leaflet, StockEntry
+from mrc.settings import settings
 
 ENTRY_KINDS = ("received", "session", "outreach", "adjustment")
 MAX_QUANTITY = 100_000
@@ -99,8 +102,7 @@ class StockRow:
 
     @property
     def low(self) -> bool:
-        threshold: int = current_app.config.get("MRC_LOW_STOCK", 50)
-        return self.stock < threshold
+        return self.stock < settings().low_stock
 
 
 def stock_table(mrc_id: int) -> list[StockRow]:
@@ -200,7 +202,7 @@ def hand_out(mrc_id: int, items: Iterable[HandOut], *, kind: str, on_date: date,
     if kind not in ("session", "outreach"):
         raise ValueError(kind)
     merged = check_hand_out(mrc_id, items)
-    summaries.leaflets_changed(mrc_id, on_date)
+    signals.leaflets_changed.send(mrc_id, on_date=on_date)
     entries = [_entry(mrc_id, code, language, kind, -quantity, on_date=on_date,
                       session_id=session_id, event_id=event_id, user=user)
                for (code, language), quantity in merged.items()]

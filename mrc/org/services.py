@@ -4,7 +4,7 @@ administration services that create and change them (validated, audited)."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 import pycountry
 from flask_babel import gettext as _
@@ -33,6 +33,7 @@ REFERENCE_NETWORK = {
 
 
 def country_name(alpha2: str) -> str:
+    """The ISO 3166 name of a country code; LookupError for an unknown code."""
     entry = pycountry.countries.get(alpha_2=alpha2.upper())
     if entry is None:
         raise LookupError(_("Unknown country code %(code)s.", code=alpha2))
@@ -81,7 +82,8 @@ def resolve_scope(mrc_code: str | None, country_code: str | None,
         if mrc_id is None:
             raise LookupError(_("Unknown MRC code %(code)s.", code=mrc_code))
     if country_code:
-        country_id = db.session.scalar(select(Country.id).where(Country.code == country_code.upper()))
+        country_id = db.session.scalar(
+            select(Country.id).where(Country.code == country_code.upper()))
         if country_id is None:
             raise LookupError(_("Unknown country code %(code)s.", code=country_code))
     if region_code:
@@ -169,6 +171,33 @@ def _fields_detail(changed: list[str]) -> str:
     return "fields=" + ",".join(changed)
 
 
+OrgRecord = TypeVar("OrgRecord", Region, Country, MRC)
+
+
+def _save(record: OrgRecord, values: dict[str, Any] | None, *, entity: str,
+          code_taken: str) -> list[str]:
+    """Write a region, country or MRC and audit it; returns the names of changed fields.
+
+    ``values`` None: ``record`` is new and is added (audited ``create``). Otherwise the
+    validated ``values`` are set on the stored ``record``, and only if one changed is it
+    flushed and audited ``update`` with their names. ``code_taken`` is the validator's own
+    message for a code in use, given when a concurrent request took the code in between.
+    An MRC's events are in its own scope (``mrc_id``).
+    """
+    if values is None:
+        db.session.add(record)
+        action, changed, detail = "create", [], ""
+    else:
+        changed = _apply(record, values)
+        if not changed:
+            return changed
+        action, detail = "update", _fields_detail(changed)
+    _flush_unique({"code": code_taken})
+    audit.record(action, entity, record.id,
+                 mrc_id=record.id if isinstance(record, MRC) else None, detail=detail)
+    return changed
+
+
 def validate_region(data: dict[str, Any], region: Region | None = None) -> dict[str, Any]:
     """Clean values of a region form; ValidationError (field → message) on bad input."""
     errors: dict[str, str] = {}
@@ -189,19 +218,14 @@ def validate_region(data: dict[str, Any], region: Region | None = None) -> dict[
 def create_region(data: dict[str, Any]) -> Region:
     """Add a region (audited); ValidationError on bad input."""
     region = Region(**validate_region(data))
-    db.session.add(region)
-    _flush_unique({"code": _("Another region already has this code.")})
-    audit.record("create", "region", region.id)
+    _save(region, None, entity="region", code_taken=_("Another region already has this code."))
     return region
 
 
 def update_region(region: Region, data: dict[str, Any]) -> list[str]:
     """Change a region (audited with the names of changed fields); returns those names."""
-    changed = _apply(region, validate_region(data, region))
-    if changed:
-        _flush_unique({"code": _("Another region already has this code.")})
-        audit.record("update", "region", region.id, detail=_fields_detail(changed))
-    return changed
+    return _save(region, validate_region(data, region), entity="region",
+                 code_taken=_("Another region already has this code."))
 
 
 def validate_country(data: dict[str, Any], country: Country | None = None) -> dict[str, Any]:
@@ -231,19 +255,14 @@ def validate_country(data: dict[str, Any], country: Country | None = None) -> di
 def create_country(data: dict[str, Any]) -> Country:
     """Add a country to a region (audited); ValidationError on bad input."""
     country = Country(**validate_country(data))
-    db.session.add(country)
-    _flush_unique({"code": _("This country is already in the list.")})
-    audit.record("create", "country", country.id)
+    _save(country, None, entity="country", code_taken=_("This country is already in the list."))
     return country
 
 
 def update_country(country: Country, data: dict[str, Any]) -> list[str]:
     """Change a country (audited); returns the names of the changed fields."""
-    changed = _apply(country, validate_country(data, country))
-    if changed:
-        _flush_unique({"code": _("This country is already in the list.")})
-        audit.record("update", "country", country.id, detail=_fields_detail(changed))
-    return changed
+    return _save(country, validate_country(data, country), entity="country",
+                 code_taken=_("This country is already in the list."))
 
 
 def validate_mrc(data: dict[str, Any], mrc: MRC | None = None) -> dict[str, Any]:
@@ -282,19 +301,14 @@ def create_mrc(data: dict[str, Any]) -> MRC:
     values = validate_mrc(data)
     values["active"] = True
     mrc = MRC(**values)
-    db.session.add(mrc)
-    _flush_unique({"code": _("Another MRC already has this code.")})
-    audit.record("create", "mrc", mrc.id, mrc_id=mrc.id)
+    _save(mrc, None, entity="mrc", code_taken=_("Another MRC already has this code."))
     return mrc
 
 
 def update_mrc(mrc: MRC, data: dict[str, Any]) -> list[str]:
     """Change an MRC (audited); returns the names of the changed fields."""
-    changed = _apply(mrc, validate_mrc(data, mrc))
-    if changed:
-        _flush_unique({"code": _("Another MRC already has this code.")})
-        audit.record("update", "mrc", mrc.id, mrc_id=mrc.id, detail=_fields_detail(changed))
-    return changed
+    return _save(mrc, validate_mrc(data, mrc), entity="mrc",
+                 code_taken=_("Another MRC already has this code."))
 
 
 def set_mrc_active(mrc: MRC, active: bool) -> bool:

@@ -1,4 +1,9 @@
-"""Recording outreach events: validation, attendance grid, leaflets distributed."""
+"""Recording outreach events: validation, attendance grid, leaflets distributed.
+
+Services add and flush; the caller commits. Creating or changing an event sends
+:data:`mrc.signals.event_changed`, so the outputs that summarise events follow in the same
+transaction without this package knowing them.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from typing import Any
 import pycountry
 from flask_babel import gettext as _
 
-from mrc.aggregates import summaries
+from mrc import signals
 from mrc.audit import services as audit
 from mrc.auth.models import User
 from mrc.cases import vocab as case_vocab
@@ -24,19 +29,9 @@ MAX_REACH = 500_000_000
 MAX_PARTNERS_LENGTH = 300
 
 
-def validate_event(data: dict[str, Any], today: date | None = None) -> dict[str, str]:
-    """Domain rules; returns field → translated message for every broken rule."""
-    today = today or date.today()
-    errors: dict[str, str] = {}
-    when = data.get("date")
-    if when is None or when > today:
-        errors["date"] = _("The event date cannot be in the future.")
-    event_type = data.get("type")
-    if event_type not in vocab.EVENT_TYPE:
-        errors["type"] = _("Choose one of the listed values.")
-    province = data.get("province")
-    if province and pycountry.subdivisions.get(code=province) is None:
-        errors["province"] = _("Unknown province code.")
+def _attendance_errors(data: dict[str, Any], errors: dict[str, str]) -> int:
+    """Every cell of the attendance grid in range, and the total (if typed) their sum.
+    Returns the sum of the grid."""
     cells = []
     for column in vocab.ATTENDANCE_COLUMNS:
         value = data.get(column) or 0
@@ -48,13 +43,35 @@ def validate_event(data: dict[str, Any], today: date | None = None) -> dict[str,
         errors["attendance_total"] = _(
             "The total (%(total)s) does not match the sum of the attendance grid (%(sum)s).",
             total=total, sum=sum(cells))
+    return sum(cells)
+
+
+def _reach_errors(data: dict[str, Any], attendance: int, errors: dict[str, str]) -> None:
+    """A media event has an estimated reach; any other event, an attendance."""
+    event_type = data.get("type")
     reach = data.get("estimated_reach")
     if event_type in vocab.MEDIA_TYPES and reach is None:
         errors["estimated_reach"] = _("Enter the estimated reach of a media event.")
     if reach is not None and not 0 <= reach <= MAX_REACH:
         errors["estimated_reach"] = _("Enter a number between 0 and %(max)s.", max=MAX_REACH)
-    if event_type is not None and event_type not in vocab.MEDIA_TYPES and not sum(cells):
+    if event_type is not None and event_type not in vocab.MEDIA_TYPES and not attendance:
         errors["attendance_total"] = _("Enter the attendance of the event.")
+
+
+def validate_event(data: dict[str, Any], today: date | None = None) -> dict[str, str]:
+    """Domain rules; returns field → translated message for every broken rule."""
+    today = today or date.today()
+    errors: dict[str, str] = {}
+    when = data.get("date")
+    if when is None or when > today:
+        errors["date"] = _("The event date cannot be in the future.")
+    if data.get("type") not in vocab.EVENT_TYPE:
+        errors["type"] = _("Choose one of the listed values.")
+    province = data.get("province")
+    if province and pycountry.subdivisions.get(code=province) is None:
+        errors["province"] = _("Unknown province code.")
+    attendance = _attendance_errors(data, errors)
+    _reach_errors(data, attendance, errors)
     if any(t not in case_vocab.codes(case_vocab.TOPICS) for t in data.get("topics") or []):
         errors["topics"] = _("Unknown topic.")
     if len(data.get("partners") or "") > MAX_PARTNERS_LENGTH:
@@ -86,7 +103,7 @@ def record_event(mrc: MRC, data: dict[str, Any], user: User | None,
             )
             db.session.add(event)
             db.session.flush()
-            summaries.event_changed(event)
+            signals.event_changed.send(event)
             if leaflets:
                 stock.hand_out(mrc.id, leaflets, kind="outreach", on_date=event.date,
                                event_id=event.id, user=user)
@@ -100,7 +117,7 @@ def record_event(mrc: MRC, data: dict[str, Any], user: User | None,
 def update_event(event: OutreachEvent, data: dict[str, Any], user: User | None) -> list[str]:
     """Change an event's fields (not its leaflets: those are ledger entries). Returns the
     names of changed fields."""
-    summaries.event_changed(event)  # its month now and, at commit, its month then
+    signals.event_changed.send(event)  # before the change: its month now and, at commit, then
     fields = ("date", "type", "province", "estimated_reach", "partners", *vocab.ATTENDANCE_COLUMNS)
     merged: dict[str, Any] = {f: getattr(event, f) for f in fields}
     merged["topics"] = case_vocab.from_mask(event.topics, case_vocab.TOPICS)

@@ -1,6 +1,7 @@
 """Evaluator studies and their exports: define a study within one's scope, export it as
 an anonymised panel zip (a background job), download it once.
 
+Studies (definition, key, panel spec) are in :mod:`mrc.panels.studies`, re-exported here.
 The pipeline (:func:`export_zip`) is shared by the job, ``mrc export-panel`` and the
 benchmark: set-based query (:mod:`mrc.panels.query`) → pseudonyms, long frame and
 anonymisation (:mod:`mrc.panels.build`) → writers and zip (:mod:`mrc.panels.writers`).
@@ -17,35 +18,44 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from mrc.audit import services as audit
-from mrc.auth.models import Role, User
-from mrc.cases.models import CounsellingSession
+from mrc.auth.models import User
 from mrc.extensions import db
 from mrc.jobs import services as jobs
-from mrc.keys import keyring
-from mrc.org.models import MRC
 from mrc.panels import query, writers
-from mrc.panels import variables as V
 from mrc.panels.build import PanelSpec, release_frame
 from mrc.panels.models import PanelExport, PanelStudy
+from mrc.panels.studies import (
+    MAX_K,
+    STUDY_ROLES,
+    StudyError,
+    adhoc_spec,
+    can_define_studies,
+    comparison_available,
+    create_study,
+    get_own_study,
+    mrcs_in_scope,
+    own_studies,
+    rotate_study_keys,
+    spec_of,
+    study_key,
+    validate_study,
+)
 from mrc.privacy.kanonymity import MIN_K, DisclosureReport
-from mrc.privacy.pseudonyms import new_study_key
-from mrc.scope import mrc_ids_in_scope
 
-MAX_K = 100
+__all__ = [
+    "EXPIRY", "MAX_K", "STUDY_ROLES", "ExportSummary", "Progress", "StudyError",
+    "adhoc_spec", "can_define_studies", "claim_download", "comparison_available",
+    "create_study", "export_state", "export_zip", "get_own_study", "mrcs_in_scope",
+    "own_export", "own_studies", "purge_expired", "request_export", "rotate_study_keys",
+    "run_export", "spec_of", "study_key", "validate_study", "write_cli_export",
+]
+
 EXPIRY = timedelta(days=7)  # an export not downloaded by then is deleted
-STUDY_ROLES = (Role.EVALUATOR, Role.ADMIN)
 Progress = Callable[[int, str], None]
-
-
-class StudyError(ValueError):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 def _now() -> datetime:
@@ -57,164 +67,14 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def comparison_available() -> bool:
-    """Whether the comparison survey (mrc.impact) is installed, so the option is offered."""
-    return query.comparison_models() is not None
-
-
-def can_define_studies(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.role_enum in STUDY_ROLES)
-
-
-def mrcs_in_scope(user: User) -> list[MRC]:
-    """The MRCs a user may include in a study (their geographic scope)."""
-    return list(db.session.scalars(
-        select(MRC).where(MRC.id.in_(mrc_ids_in_scope(user))).order_by(MRC.code)))
-
-
-# --------------------------------------------------------------------------- studies
-
-
-def validate_study(data: dict[str, Any], user: User) -> dict[str, str]:
-    """Errors by field of a study definition (empty when valid)."""
-    errors: dict[str, str] = {}
-    name = str(data.get("name") or "").strip()
-    if not name:
-        errors["name"] = _("Give the study a name.")
-    allowed = set(db.session.scalars(mrc_ids_in_scope(user)))
-    chosen = {int(i) for i in data.get("mrc_ids") or []}
-    if not chosen:
-        errors["mrc_ids"] = _("Choose at least one MRC.")
-    elif not chosen <= allowed:
-        errors["mrc_ids"] = _("You can only include MRCs within your scope.")
-    start, end = data.get("period_start"), data.get("period_end")
-    if not isinstance(start, date) or not isinstance(end, date):
-        errors["period_start"] = _("Enter the first and last day of the period.")
-    elif start > end:
-        errors["period_end"] = _("The period ends before it starts.")
-    configured = len(current_app.config["MRC_FOLLOWUP_WAVES_DAYS"])
-    waves = [int(w) for w in data.get("waves") or []]
-    if any(not 1 <= w <= configured for w in waves):
-        errors["waves"] = _("Choose among the configured follow-up waves.")
-    if not set(data.get("formats") or []) or not set(data["formats"]) <= set(V.FORMATS):
-        errors["formats"] = _("Choose at least one file format.")
-    if data.get("shape") not in V.SHAPES:
-        errors["shape"] = _("Choose long or wide.")
-    if data.get("date_mode") not in V.DATE_MODES:
-        errors["date_mode"] = _("Choose how dates are released.")
-    unknown = (set(data.get("covariates") or []) - set(V.COVARIATES)) | (
-        set(data.get("outcomes") or []) - set(V.OUTCOMES))
-    if unknown:
-        errors["covariates"] = _("Unknown variables.")
-    k = data.get("k")
-    if not isinstance(k, int) or not MIN_K <= k <= MAX_K:
-        errors["k"] = _("k must be a whole number from %(low)s to %(high)s.", low=MIN_K,
-                        high=MAX_K)
-    l_variable, l_value = data.get("l_variable") or None, data.get("l_value")
-    if l_variable:
-        if l_variable not in V.SENSITIVE or l_variable not in (data.get("outcomes") or []):
-            errors["l_variable"] = _("The sensitive variable must be one of the chosen "
-                                     "outcomes.")
-        if not isinstance(l_value, int) or l_value < 2:
-            errors["l_value"] = _("l must be a whole number of at least 2.")
-        elif isinstance(k, int) and l_value > k:
-            errors["l_value"] = _("l cannot be larger than k.")
-    if data.get("include_comparison") and not comparison_available():
-        errors["include_comparison"] = _("The comparison survey is not available.")
-    return errors
-
-
-def create_study(user: User, data: dict[str, Any]) -> PanelStudy:
-    """Define a study owned by ``user``, with a fresh secret key (encrypted at rest)."""
-    errors = validate_study(data, user)
-    if errors:
-        raise StudyError(errors)
-    l_variable = data.get("l_variable") or None
-    study = PanelStudy(
-        name=str(data["name"]).strip(), owner_id=user.id,
-        mrc_ids=sorted({int(i) for i in data["mrc_ids"]}),
-        period_start=data["period_start"], period_end=data["period_end"],
-        waves=sorted({int(w) for w in data.get("waves") or []}),
-        variables=[v for v in [*V.COVARIATES, *V.OUTCOMES]
-                   if v in {*(data.get("covariates") or []), *(data.get("outcomes") or [])}],
-        shape=data["shape"], formats=[f for f in V.FORMATS if f in data["formats"]],
-        date_mode=data["date_mode"], k=int(data["k"]), l_variable=l_variable,
-        l_value=int(data["l_value"]) if l_variable else None,
-        include_comparison=bool(data.get("include_comparison")),
-        key_enc=keyring().cipher.encrypt(new_study_key().hex()),
-        created_at=_now(),
-    )
-    db.session.add(study)
-    db.session.flush()
-    audit.record("create", "panel_study", study.id, user=user)
-    return study
-
-
-def own_studies(user: User) -> list[PanelStudy]:
-    return list(db.session.scalars(select(PanelStudy).where(PanelStudy.owner_id == user.id)
-                                   .order_by(PanelStudy.id.desc())))
-
-
-def get_own_study(study_id: int, user: User) -> PanelStudy | None:
-    """The study if ``user`` owns it (studies are never shared)."""
-    study = db.session.get(PanelStudy, study_id)
-    return study if study is not None and study.owner_id == user.id else None
-
-
-def study_key(study: PanelStudy) -> bytes:
-    return bytes.fromhex(keyring().cipher.decrypt(study.key_enc))
-
-
-def rotate_study_keys() -> int:
-    """Re-encrypt every study key under the primary application key (``rotate-keys``)."""
-    cipher = keyring().cipher
-    studies = list(db.session.scalars(select(PanelStudy)))
-    for study in studies:
-        study.key_enc = cipher.rotate(study.key_enc)
-    return len(studies)
-
-
-def spec_of(study: PanelStudy, user: User | None, k: int | None = None) -> PanelSpec:
-    """The panel definition of a study, its MRCs cut down to ``user``'s current scope
-    (a study outlives changes of its owner's scope)."""
-    mrc_ids = list(study.mrc_ids)
-    if user is not None:
-        allowed = set(db.session.scalars(mrc_ids_in_scope(user)))
-        mrc_ids = [i for i in mrc_ids if i in allowed]
-    chosen = set(study.variables)
-    return PanelSpec(
-        name=study.name, mrc_ids=tuple(mrc_ids), period_start=study.period_start,
-        period_end=study.period_end, waves=tuple(study.waves),
-        wave_days=tuple(current_app.config["MRC_FOLLOWUP_WAVES_DAYS"]),
-        covariates=tuple(v for v in V.COVARIATES if v in chosen),
-        outcomes=tuple(v for v in V.OUTCOMES if v in chosen),
-        shape=study.shape, formats=tuple(study.formats), date_mode=study.date_mode,
-        k=k if k is not None else study.k, l_variable=study.l_variable,
-        l_value=study.l_value, include_comparison=study.include_comparison)
-
-
-def adhoc_spec(mrc_ids: list[int], start: date | None, end: date | None,
-               **options: Any) -> PanelSpec:
-    """A panel over the given MRCs without a stored study (``mrc export-panel`` without
-    ``--study``): the whole period of baselines unless limited."""
-    if start is None or end is None:
-        first, last = db.session.execute(
-            select(func.min(CounsellingSession.date), func.max(CounsellingSession.date))
-            .where(CounsellingSession.is_baseline.is_(True))).one()
-        start = start or first or date.today()
-        end = end or last or date.today()
-    waves = tuple(range(1, len(current_app.config["MRC_FOLLOWUP_WAVES_DAYS"]) + 1))
-    return PanelSpec(name=options.pop("name", "Ad hoc panel"), mrc_ids=tuple(mrc_ids),
-                     period_start=start, period_end=end, waves=options.pop("waves", waves),
-                     wave_days=tuple(current_app.config["MRC_FOLLOWUP_WAVES_DAYS"]),
-                     **options)
-
-
 # ---------------------------------------------------------------------------- export
 
 
 @dataclass
 class ExportSummary:
+    """What an export wrote: counts released, the zip's digest and files, the disclosure
+    report and (for the benchmark) the seconds of each stage."""
+
     persons: int
     rows: int
     k_reached: int | None

@@ -133,7 +133,8 @@ def pseudonyms(
     hex_text = _macs(study_key, unique_ids).hex().encode("ascii")
     unique_codes = np.frombuffer(hex_text, dtype=f"S{PSEUDONYM_LENGTH}")
     codes: npt.NDArray[np.object_] = (
-        unique_codes.astype(f"U{PSEUDONYM_LENGTH}").astype(object)[inverse.reshape(-1)])
+        unique_codes.astype(f"U{PSEUDONYM_LENGTH}").astype(object)[inverse.reshape(-1)]
+    )
     if isinstance(ids, np.ndarray):
         return codes
     return list(codes)
