@@ -12,7 +12,7 @@ DEMO_CLIENTS ?= 3000
 DEMO_COMPARISON ?= 1000
 export MRC_INSTANCE_DIR ?= $(CURDIR)/instance
 
-.PHONY: install run test test-sqlite test-postgres lint i18n translations bench clean
+.PHONY: install run test test-sqlite test-postgres lint i18n translations bench bench-load clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -67,6 +67,12 @@ bench: install
 	$(PY) -m benchmarks.bench_panels >> benchmarks/RESULTS.md
 	$(PY) -m benchmarks.bench_dashboard
 	$(PY) -m benchmarks.bench_leaflets >> benchmarks/RESULTS.md
+	$(PY) -m benchmarks.bench_load
+
+## make bench-load: 200 counsellors for 60 s against `mrc serve` (gunicorn, production mode)
+## on 300,000 demo clients; a section appended to benchmarks/RESULTS.md (issue #14)
+bench-load: install
+	$(PY) -m benchmarks.bench_load
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -56,8 +56,13 @@ class Config:
     followup_waves_days: tuple[int, ...] = (90, 180)
     suppression_threshold: int = 5
     session_minutes: int = 30
+    # Failed log-ins in a row under one username before each further one doubles the wait
+    # before the next attempt is checked, up to login_max_delay_minutes (mrc.auth.services).
     login_max_failures: int = 5
-    login_lockout_minutes: int = 15
+    login_max_delay_minutes: int = 15
+    # Reverse proxies in front of the application whose X-Forwarded-* headers are trusted
+    # (0: none, the client talks to MRC directly).
+    proxy_hops: int = 0
     page_size: int = 50
     low_stock: int = 50
     # Seconds a running job may stay silent before it counts as abandoned (worker killed).
@@ -66,6 +71,9 @@ class Config:
     import_max_rows: int = 10_000
     # Absolute base URL of this site as the public sees it: printed leaflets' QR codes point here.
     public_url: str = "http://localhost:5000"
+    # Strict-Transport-Security max-age sent on HTTPS responses (0: no header). From the
+    # environment: a year in production, off in development (a laptop serves plain HTTP).
+    hsts_seconds: int = 0
     testing: bool = False
     secure_cookies: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
@@ -88,7 +96,10 @@ class Config:
             session_minutes=int(env.get("MRC_SESSION_MINUTES", "30")),
             import_max_rows=int(env.get("MRC_IMPORT_MAX_ROWS", "10000")),
             job_heartbeat_timeout=int(env.get("MRC_JOB_HEARTBEAT_TIMEOUT", "120")),
+            proxy_hops=int(env.get("MRC_PROXY_HOPS", "0")),
             public_url=env.get("MRC_PUBLIC_URL", "http://localhost:5000"),
+            hsts_seconds=int(env.get("MRC_HSTS_SECONDS",
+                                     "31536000" if mode == "production" else "0")),
             secure_cookies=mode == "production",
         )
         return cfg
@@ -114,9 +125,11 @@ class Config:
             raise UnsafeConfigError("Unsafe production configuration: " + "; ".join(problems))
 
     def to_flask(self) -> dict[str, Any]:
-        engine_options: dict[str, Any] = {}
+        # A failed statement's parameters (a client's data) never reach an exception's text,
+        # and so never a log line or an error report.
+        engine_options: dict[str, Any] = {"hide_parameters": True}
         if self.database_url.startswith("postgresql"):
-            engine_options = {"pool_pre_ping": True}
+            engine_options["pool_pre_ping"] = True
         return {
             "MRC_ENV": self.env,
             "SECRET_KEY": self.secret_key,
@@ -131,13 +144,15 @@ class Config:
             "MRC_FOLLOWUP_WAVES_DAYS": self.followup_waves_days,
             "MRC_SUPPRESSION_THRESHOLD": self.suppression_threshold,
             "MRC_LOGIN_MAX_FAILURES": self.login_max_failures,
-            "MRC_LOGIN_LOCKOUT_MINUTES": self.login_lockout_minutes,
+            "MRC_LOGIN_MAX_DELAY_MINUTES": self.login_max_delay_minutes,
+            "MRC_PROXY_HOPS": self.proxy_hops,
             "MRC_PAGE_SIZE": self.page_size,
             "MRC_LOW_STOCK": self.low_stock,
             "MRC_JOB_HEARTBEAT_TIMEOUT": self.job_heartbeat_timeout,
             "MAX_CONTENT_LENGTH": self.max_upload_bytes,
             "MRC_IMPORT_MAX_ROWS": self.import_max_rows,
             "MRC_PUBLIC_URL": self.public_url,
+            "MRC_HSTS_SECONDS": self.hsts_seconds,
             "PERMANENT_SESSION_LIFETIME": timedelta(minutes=self.session_minutes),
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",

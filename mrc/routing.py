@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from flask import Flask, flash, render_template, request
+from flask import Flask, abort, current_app, flash, render_template, request
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
@@ -37,6 +37,29 @@ class RecordIdConverter(IntegerConverter):
 def init_app(app: Flask) -> None:
     """Before any blueprint is registered: routes bind their converters when added."""
     app.url_map.converters["int"] = RecordIdConverter
+    app.before_request(refuse_what_forms_never_send)
+
+
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+def takes_files(view: V) -> V:
+    """Mark a view whose form has a file field (under ``@bp.route``, above the rest)."""
+    setattr(view, "takes_files", True)  # noqa: B010 - an attribute of a function
+    return view
+
+
+def refuse_what_forms_never_send() -> None:
+    """400 for a body no form of the application sends: a file to a view that takes none
+    (``takes_files``), or JSON. Flask-WTF would hand the file, or the JSON numbers and
+    lists, to text and date fields, whose validators then fail with a TypeError (a 500)."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if request.is_json:
+        abort(400)
+    view = current_app.view_functions.get(request.endpoint or "")
+    if request.files and not getattr(view, "takes_files", False):
+        abort(400)
 
 
 def page_arg(name: str = "page") -> int:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, Response, abort, request, session
 from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mrc.extensions import db, login_manager
+from mrc.settings import Settings
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -13,7 +15,19 @@ CSP = (
 )
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Behind MRC_PROXY_HOPS reverse proxies, take the client's address, scheme and host
+    from their X-Forwarded-* headers (the log-in throttle counts per client address).
+    Without proxies those headers are the client's own words and are ignored."""
+    hops = Settings(app.config).proxy_hops
+    if hops > 0:
+        # Flask documents wrapping wsgi_app as the way to add WSGI middleware.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
 def init_app(app: Flask) -> None:
+    _trust_proxies(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to open this page.")
     login_manager.session_protection = "strong"
@@ -21,11 +35,15 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str) -> object | None:
         from mrc.auth.models import User
+        from mrc.auth.sessions import is_current
 
         try:
-            return db.session.get(User, int(user_id))
+            user = db.session.get(User, int(user_id))
         except ValueError:
             return None
+        # A session opened before the user's last log-out, password change or role change
+        # is over, even though its cookie is still validly signed (mrc.auth.sessions).
+        return user if user is not None and is_current(user) else None
 
     @app.before_request
     def permanent_session() -> None:
@@ -38,7 +56,8 @@ def init_app(app: Flask) -> None:
         # text: refuse such a request cleanly (400) rather than fail at the database (500).
         # Uploaded files are not form values; their parsers check their own content.
         values = [*request.args.items(multi=True), *request.form.items(multi=True)]
-        if any("\x00" in key or "\x00" in value for key, value in values):
+        # (A crafted multipart part can come without a name: its key is None.)
+        if any("\x00" in (key or "") or "\x00" in (value or "") for key, value in values):
             abort(400)
 
     @app.after_request
@@ -46,10 +65,16 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # No address leaves for another site; the site's own forms carry it, as the CSRF
+        # check requires over HTTPS (Flask-WTF refuses a POST without a same-site Referer;
+        # "no-referrer" would make every form fail behind TLS). URLs hold no personal data.
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        # Only over HTTPS (behind a proxy: MRC_PROXY_HOPS makes its X-Forwarded-Proto count):
+        # browsers ignore the header on plain HTTP, and a laptop must stay reachable on it.
+        hsts = Settings(app.config).hsts_seconds
+        if hsts > 0 and request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
         # Pages show personal data to authorised users only: keep them out of shared caches.
         response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -8,6 +8,7 @@ an attacker, not to a user.
 
 from __future__ import annotations
 
+import contextvars
 from typing import Any
 
 import click
@@ -41,7 +42,11 @@ def run_gunicorn(app: Flask, bind: str, workers: int, timeout: int) -> None:
             return app
 
     _hide_server_name()
-    _Server().run()
+    # Not in the command's app context: forked workers would inherit it, and Flask reuses an
+    # active app context for every request (one ``g`` and one database session shared by
+    # all requests of a worker: the user Flask-Login caches in ``g`` would serve the next
+    # visitor, and the CSRF token would be one for everybody).
+    contextvars.Context().run(_Server().run)
 
 
 @click.command("serve")

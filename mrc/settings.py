@@ -50,8 +50,14 @@ class Settings:
         return self._int("MRC_LOGIN_MAX_FAILURES")
 
     @property
-    def login_lockout_minutes(self) -> int:
-        return self._int("MRC_LOGIN_LOCKOUT_MINUTES")
+    def login_max_delay_minutes(self) -> int:
+        """Longest wait between log-in attempts under one username after failures."""
+        return self._int("MRC_LOGIN_MAX_DELAY_MINUTES")
+
+    @property
+    def proxy_hops(self) -> int:
+        """Trusted reverse proxies in front of the application (0: none)."""
+        return self._int("MRC_PROXY_HOPS")
 
     @property
     def import_max_rows(self) -> int:
@@ -61,6 +67,11 @@ class Settings:
     def low_stock(self) -> int:
         """Leaflet stock at or below this many copies is flagged."""
         return self._int("MRC_LOW_STOCK")
+
+    @property
+    def hsts_seconds(self) -> int:
+        """Strict-Transport-Security max-age on HTTPS responses; 0 sends no header."""
+        return self._int("MRC_HSTS_SECONDS")
 
     @property
     def public_url(self) -> str:

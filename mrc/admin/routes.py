@@ -223,6 +223,27 @@ def reset_user_password(user_id: int) -> Page:
                       user=user, back=url_for("admin.edit_user", user_id=user.id))
 
 
+@bp.route("/admin/users/<int:user_id>/logout-everywhere", methods=["POST"])
+@roles_required(Role.ADMIN)
+def end_user_sessions(user_id: int) -> Response:
+    user = _get_or_404(User, user_id)
+    services.end_sessions(user)
+    flash(_("%(user)s has been logged out everywhere.", user=user.username), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/admin/users/<int:user_id>/unlock", methods=["POST"])
+@roles_required(Role.ADMIN)
+def unlock_user(user_id: int) -> Response:
+    return _unlock(_get_or_404(User, user_id), "admin.edit_user")
+
+
+def _unlock(user: User, back: str) -> Response:
+    services.unlock(user)
+    flash(_("%(user)s can log in again.", user=user.username), "success")
+    return redirect(url_for(back, user_id=user.id))
+
+
 # --- An MRC manager's users ---------------------------------------------------------------
 
 @bp.route("/admin/mrc-users")
@@ -281,6 +302,12 @@ def deactivate_mrc_user(user_id: int) -> Response:
 @roles_required(Role.MANAGER)
 def reactivate_mrc_user(user_id: int) -> Response:
     return _set_mrc_user_active(user_id, True)
+
+
+@bp.route("/admin/mrc-users/<int:user_id>/unlock", methods=["POST"])
+@roles_required(Role.MANAGER)
+def unlock_mrc_user(user_id: int) -> Response:
+    return _unlock(services.get_manageable_or_404(user_id, current_user), "admin.edit_mrc_user")
 
 
 @bp.route("/admin/mrc-users/<int:user_id>/password", methods=["GET", "POST"])

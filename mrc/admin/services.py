@@ -22,11 +22,13 @@ from mrc.auth.models import CASE_ROLES, Role, User
 from mrc.auth.services import (
     MIN_PASSWORD_LENGTH,
     UserError,
+    clear_failures,
     create_user,
     hash_password,
     validate_scope,
     verify_password,
 )
+from mrc.auth.sessions import revoke_sessions
 from mrc.extensions import db
 from mrc.org.models import MRC, Country, Region
 from mrc.scope import scoped
@@ -37,6 +39,8 @@ from mrc.validation import ValidationError
 USERNAME = re.compile(r"^\w[\w.@-]{0,63}$")
 MAX_PASSWORD_LENGTH = 256
 MANAGER_ROLES = (Role.COUNSELLOR, Role.MANAGER)
+# A change to any of these ends the user's open sessions: what they may see has changed.
+SESSION_FIELDS = frozenset({"role", "mrc_id", "country_id", "region_id", "active"})
 
 
 @dataclass(frozen=True)
@@ -206,6 +210,8 @@ def _save_user(target: User, values: dict[str, Any]) -> list[str]:
     changed = [name for name, value in values.items() if getattr(target, name) != value]
     for name in changed:
         setattr(target, name, values[name])
+    if SESSION_FIELDS.intersection(changed):
+        revoke_sessions(target)
     if changed:
         db.session.flush()
         audit.record("update", "user", target.id, mrc_id=target.mrc_id, detail=_detail(changed))
@@ -218,7 +224,8 @@ def set_active(target: User, active: bool, actor: User) -> bool:
 
 
 def reset_password(target: User, password: str, confirm: str | None = None) -> None:
-    """Set a new password chosen by an admin or manager; unlocks a locked account.
+    """Set a new password chosen by an admin or manager; unlocks a delayed account and
+    ends the user's sessions (the acting user's own excepted: see ``revoke_sessions``).
 
     Audited as ``update user`` with ``fields=password`` (the field's name, never its value).
     """
@@ -228,10 +235,29 @@ def reset_password(target: User, password: str, confirm: str | None = None) -> N
     if confirm is not None and confirm != password:
         raise ValidationError({"confirm": _("The two passwords are not the same.")})
     target.password_hash = hash_password(password)
-    target.failed_logins = 0
-    target.locked_until = None
+    clear_failures(target)
+    revoke_sessions(target)
     db.session.flush()
     audit.record("update", "user", target.id, mrc_id=target.mrc_id, detail="fields=password")
+
+
+def end_sessions(target: User) -> None:
+    """Log ``target`` out on every device ("Log out everywhere" on the admin's user page).
+
+    Audited as ``update user`` with ``fields=sessions``.
+    """
+    revoke_sessions(target)
+    db.session.flush()
+    audit.record("update", "user", target.id, mrc_id=target.mrc_id, detail="fields=sessions")
+
+
+def unlock(target: User) -> None:
+    """Forget ``target``'s failed log-ins: the next attempt is checked at once, without the
+    wait they had earned. Audited as ``update user`` with ``fields=failed_logins``."""
+    clear_failures(target)
+    db.session.flush()
+    audit.record("update", "user", target.id, mrc_id=target.mrc_id,
+                 detail="fields=failed_logins")
 
 
 def change_own_password(user: User, current: str, new: str, confirm: str) -> None:

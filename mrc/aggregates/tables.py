@@ -2,15 +2,18 @@
 
 A :class:`PublishedTable` holds only published numbers (suppression happened before it was
 built, :mod:`mrc.aggregates.services`), so anything here may be shown or exported as it is.
+CSV goes through :mod:`mrc.spreadsheets`: labels (names of MRCs, countries, regions) are
+text and can never run as formulas; cells are numbers.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from babel import numbers as babel_numbers
@@ -19,6 +22,7 @@ from flask_babel import gettext as _
 
 from mrc.i18n import numbering_system
 from mrc.settings import settings
+from mrc.spreadsheets import CsvWriter, csv_text
 
 SUPPRESSED = "x"  # the symbol of a suppressed cell in CSV and on screen
 
@@ -70,21 +74,26 @@ class PublishedTable:
     note: str = ""
     highlight: list[list[bool]] = field(default_factory=list)
 
-    def display(self, r: int, c: int) -> str:
-        """Text of a cell for CSV: the number, ``x`` if suppressed, empty if undefined."""
+    def csv_value(self, r: int, c: int) -> str | int | float | Decimal:
+        """A cell for CSV: the number (rounded to one decimal for percents and means), ``x``
+        if suppressed, empty if undefined. A number, not its text, so that a negative one
+        stays a number in :mod:`mrc.spreadsheets`."""
         if self.suppressed[r][c]:
             return SUPPRESSED
         value = self.cells[r][c]
         if value is None:
             return ""
-        return f"{value:.1f}" if self.kind in ("percent", "mean") else str(value)
+        if self.kind in ("percent", "mean") and math.isfinite(value):
+            return Decimal(f"{value:.1f}")
+        return value
 
     def to_csv(self) -> str:
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = CsvWriter(out, lineterminator="\n")
         writer.writerow(["", *[label for _code, label in self.columns]])
         for r, row in enumerate(self.rows):
-            writer.writerow([row.label, *[self.display(r, c) for c in range(len(self.columns))]])
+            writer.writerow([row.label, *[self.csv_value(r, c)
+                                          for c in range(len(self.columns))]])
         return out.getvalue()
 
     def to_dict(self) -> dict[str, Any]:
@@ -107,9 +116,4 @@ def tables_to_json(tables: Sequence[PublishedTable]) -> str:
 def tables_to_csv(tables: Sequence[PublishedTable]) -> str:
     """All tables one after the other, each headed by its title (a one-cell CSV row, quoted
     when it holds a comma), separated by a blank line."""
-    parts = []
-    for t in tables:
-        title = io.StringIO()
-        csv.writer(title, lineterminator="\n").writerow([t.title])
-        parts.append(title.getvalue() + t.to_csv())
-    return "\n".join(parts)
+    return "\n".join(csv_text([[t.title]]) + t.to_csv() for t in tables)

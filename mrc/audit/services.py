@@ -3,7 +3,6 @@ and browsing and exporting them for administrators."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from mrc.audit.models import AuditEvent
 from mrc.auth.models import User
 from mrc.extensions import db
 from mrc.org.models import MRC
+from mrc.spreadsheets import CsvWriter
 
 Ts = TypeVarTuple("Ts")
 
@@ -131,27 +131,20 @@ def last_event_id() -> int:
 
 
 CSV_COLUMNS = ("time_utc", "user", "action", "entity", "entity_id", "mrc", "detail")
-# A cell starting with one of these would be run as a formula by spreadsheet programs.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def csv_lines(filters: EventFilter, batch: int = 1000) -> Iterator[str]:
-    """The filtered events as CSV text (header first), produced in batches."""
+    """The filtered events as CSV text (header first), produced in batches; text cells
+    that a spreadsheet would run as formulas are neutralised (:mod:`mrc.spreadsheets`)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = CsvWriter(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     result = db.session.execute(event_query(filters).execution_options(yield_per=batch))
     for n, (event, username, mrc_code) in enumerate(result, start=1):
         at = event.at if event.at.tzinfo else event.at.replace(tzinfo=UTC)
-        writer.writerow([at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                         _csv_cell(username), event.action, _csv_cell(event.entity),
-                         "" if event.entity_id is None else event.entity_id,
-                         _csv_cell(mrc_code), _csv_cell(event.detail)])
+        writer.writerow([at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), username,
+                         event.action, event.entity, event.entity_id, mrc_code,
+                         event.detail])
         if n % batch == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -50,8 +50,12 @@ class User(UserMixin, Model):
     calendar: Mapped[str | None] = mapped_column(String(16))
     latin_digits: Mapped[bool] = mapped_column(default=False, server_default=false())
     active: Mapped[bool] = mapped_column(default=True)
+    # Failed log-ins under this username since the last success (the wait between attempts
+    # is in LoginThrottle); shown to admins and managers, who may unlock the account.
     failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Copied into each session at log-in; a session holding another value is over
+    # (mrc.auth.sessions). Raised on log-out, password and role changes, "log out everywhere".
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -73,10 +77,18 @@ class User(UserMixin, Model):
 
 
 class LoginThrottle(Model):
-    """Failed log-ins per client address, so guessing is slowed across all usernames."""
+    """Failed log-ins per client address and per username (``mrc.auth.services``).
+
+    An address row counts failures in a window that starts at ``window_start``; past a limit
+    the address is refused until the window ends. A username row counts failures in a row,
+    ``window_start`` being the last one, and ``blocked_until`` is when the next attempt under
+    that name is checked again (a delay that doubles with each failure, capped).
+    """
 
     __tablename__ = "login_throttle"
 
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the address
+    # sha256 of "addr:<address>" or "user:<lower-case username>": neither is stored in clear.
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
     window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

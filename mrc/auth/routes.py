@@ -4,13 +4,14 @@ from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
 from mrc.audit import services as audit
 from mrc.auth import bp
 from mrc.auth.forms import LoginForm
 from mrc.auth.services import LoginResult, authenticate
+from mrc.auth.sessions import open_session, revoke_sessions
 from mrc.transactions import keep_writes
 
 
@@ -41,15 +42,12 @@ def login() -> str | Response | tuple[str, int]:
             session.clear()  # new session on log-in: no fixation
             if lang:
                 session["lang"] = lang
-            login_user(user)
+            open_session(user)
             audit.record("login", "user", user.id, user=user)
             return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
         audit.record("login_failed", "user", user.id if user else None)
         keep_writes()  # the 401 page still counts the attempt and audits it
-        if result == LoginResult.LOCKED:
-            flash(_("Too many failed attempts. This account is locked for a while; "
-                    "try again later or ask your manager."), "error")
-        elif result == LoginResult.THROTTLED:
+        if result == LoginResult.THROTTLED:
             flash(_("Too many failed attempts from this connection. Please wait and try again."),
                   "error")
         else:
@@ -62,6 +60,9 @@ def login() -> str | Response | tuple[str, int]:
 @login_required
 def logout() -> Response:
     audit.record("logout", "user", current_user.id)
+    # Every session of the user ends, on every device: a copy of this session's cookie
+    # replayed later opens nothing.
+    revoke_sessions(current_user)
     logout_user()
     session.clear()
     flash(_("You have been logged out."), "info")

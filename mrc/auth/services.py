@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, inspect, select
 
 from mrc.auth.models import CASE_ROLES, LoginThrottle, Role, User
 from mrc.extensions import db
@@ -24,8 +24,14 @@ MIN_PASSWORD_LENGTH = 10
 # A hash checked when the username is unknown, so timing does not reveal which names exist.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
+# Per client address: at most this many failures in a window, whatever the usernames.
 IP_MAX_FAILURES = 30
 IP_WINDOW = timedelta(minutes=15)
+# Per username: after settings().login_max_failures failures in a row, each further one
+# doubles the wait before the next attempt is checked, from FIRST_DELAY up to
+# settings().login_max_delay_minutes. A day without failures forgets them.
+FIRST_DELAY = timedelta(seconds=30)
+USERNAME_MEMORY = timedelta(days=1)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,51 +62,102 @@ def _aware(moment: datetime) -> datetime:
 
 class LoginResult:
     OK = "ok"
+    # A wrong password, an unknown, inactive or delayed username: one answer for all four.
     INVALID = "invalid"
-    LOCKED = "locked"
-    THROTTLED = "throttled"
+    THROTTLED = "throttled"  # this address failed too often (says nothing about usernames)
+
+
+def _throttle_key(kind: str, value: str) -> str:
+    return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
+
+
+def _throttle(kind: str, value: str, now: datetime, memory: timedelta) -> LoginThrottle:
+    """The counter of an address or a username, fresh again once ``memory`` has passed.
+
+    A counter that did not exist is returned unsaved: only a failure stores it.
+    """
+    key = _throttle_key(kind, value)
+    row = db.session.get(LoginThrottle, key)
+    if row is None:
+        return LoginThrottle(key=key, failures=0, window_start=now, blocked_until=None)
+    if now - _aware(row.window_start) > memory:
+        row.failures, row.window_start, row.blocked_until = 0, now, None
+    return row
+
+
+def _waiting(row: LoginThrottle, now: datetime) -> bool:
+    return row.blocked_until is not None and _aware(row.blocked_until) > now
+
+
+def _delay(failures: int) -> timedelta | None:
+    """The wait after ``failures`` failures in a row under one username (None: no wait)."""
+    beyond = failures - settings().login_max_failures
+    if beyond < 0:
+        return None
+    cap = timedelta(minutes=settings().login_max_delay_minutes)
+    return min(cap, FIRST_DELAY * (1 << min(beyond, 20)))
 
 
 def authenticate(username: str, password: str, remote_addr: str) -> tuple[str, User | None]:
-    """Check credentials with per-user lockout and per-address throttling.
+    """Check credentials, throttled per client address and delayed per username.
 
+    Every attempt that reaches the username costs exactly one password hash and gets the
+    same answer, so neither the answer nor its time tells a wrong password from an unknown,
+    inactive or delayed username. A delayed username's attempts are not checked and do not
+    lengthen the wait, so an attacker cannot keep a known user out beyond the capped delay.
     The caller commits: failed attempts must be stored even though log-in fails.
     """
     now = _now()
-    ip_key = hashlib.sha256(remote_addr.encode()).hexdigest()
-    throttle = db.session.get(LoginThrottle, ip_key)
-    if throttle and now - _aware(throttle.window_start) > IP_WINDOW:
-        throttle.failures, throttle.window_start = 0, now
-    if throttle and throttle.failures >= IP_MAX_FAILURES:
-        return LoginResult.THROTTLED, None
-
-    user = db.session.scalars(
-        select(User).where(func.lower(User.username) == username.strip().lower())
-    ).first()
-    if user is not None and user.locked_until and _aware(user.locked_until) > now:
-        return LoginResult.LOCKED, None
-
-    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
-    if ok and user is not None and user.active:
-        user.failed_logins = 0
-        user.locked_until = None
-        user.last_login_at = now
-        if _hasher.check_needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
-        return LoginResult.OK, user
-
-    if throttle is None:
-        throttle = LoginThrottle(key=ip_key, failures=0, window_start=now)
-        db.session.add(throttle)
-    throttle.failures += 1
-    if user is not None:
-        user.failed_logins += 1
-        if user.failed_logins >= settings().login_max_failures:
-            minutes = settings().login_lockout_minutes
-            user.locked_until = now + timedelta(minutes=minutes)
-            user.failed_logins = 0
-            return LoginResult.LOCKED, None
+    address = _throttle("addr", remote_addr, now, IP_WINDOW)
+    if address.failures >= IP_MAX_FAILURES:
+        return LoginResult.THROTTLED, None  # before any look-up: nothing about usernames
+    name = username.strip().lower()
+    counter = _throttle("user", name, now, USERNAME_MEMORY)
+    waiting = _waiting(counter, now)
+    user = db.session.scalars(select(User).where(func.lower(User.username) == name)).first()
+    checked = user if user is not None and user.active and not waiting else None
+    ok = verify_password(checked.password_hash if checked else _DUMMY_HASH, password)
+    if ok and checked is not None:
+        _logged_in(checked, password, counter, now)
+        return LoginResult.OK, checked
+    _failed(address, counter if not waiting else None, user, now)
     return LoginResult.INVALID, None
+
+
+def _logged_in(user: User, password: str, counter: LoginThrottle, now: datetime) -> None:
+    if inspect(counter).persistent:
+        db.session.delete(counter)
+    user.failed_logins = 0
+    user.last_login_at = now
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+
+
+def _failed(address: LoginThrottle, counter: LoginThrottle | None, user: User | None,
+            now: datetime) -> None:
+    """Count a failure against the address and, unless it was waiting, the username."""
+    address.failures += 1
+    db.session.add(address)
+    if counter is not None:
+        counter.failures += 1
+        counter.window_start = now
+        delay = _delay(counter.failures)
+        counter.blocked_until = now + delay if delay else None
+        db.session.add(counter)
+        if user is not None:
+            user.failed_logins = counter.failures
+    # Counters idle for a day are spent: forget them, so guessed names do not pile up.
+    db.session.execute(delete(LoginThrottle)
+                       .where(LoginThrottle.window_start < now - USERNAME_MEMORY)
+                       .execution_options(synchronize_session="fetch"))
+
+
+def clear_failures(user: User) -> None:
+    """Forget the failed log-ins under ``user``'s name: the next attempt is checked at once."""
+    row = db.session.get(LoginThrottle, _throttle_key("user", user.username.strip().lower()))
+    if row is not None:
+        db.session.delete(row)
+    user.failed_logins = 0
 
 
 def validate_scope(role: Role, mrc_id: int | None, country_id: int | None,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import asdict
 
@@ -22,6 +20,7 @@ from mrc.impact.services import (
     report_lines,
 )
 from mrc.scope import named_scope
+from mrc.spreadsheets import csv_text
 
 SUPPRESSED = "x"
 MISSING = "-"
@@ -62,12 +61,7 @@ def _records(lines: list[Line]) -> list[dict[str, object]]:
 
 
 def _as_csv(lines: list[Line]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for record in _records(lines):
-        writer.writerow({k: "" if v is None else v for k, v in record.items()})
-    return out.getvalue()
+    return csv_text([FIELDS, *([record[k] for k in FIELDS] for record in _records(lines))])
 
 
 def _echo_table(report: ImpactReport, lines: list[Line]) -> None:

@@ -1,7 +1,9 @@
 """``mrc import KIND FILE.csv [--mrc CODE]``: the import as a command for the system.
 
 Prints a summary, or every error as ``row 12, column birth_year: …`` on standard error
-and exits with status 1 having written nothing.
+and exits with status 1 having written nothing (or, when the load stopped at a problem
+after saving some chunks, how many rows were saved: importing the file again adds the
+rest).
 """
 
 from __future__ import annotations
@@ -37,9 +39,14 @@ def import_command(kind: str, file: Path, mrc_code: str | None) -> None:
         db.session.rollback()
         for error in result.errors:
             click.echo(error.describe(), err=True)
-        click.echo(ngettext("%(num)s problem found; nothing was imported.",
-                            "%(num)s problems found; nothing was imported.",
-                            len(result.errors)), err=True)
+        if result.partial:
+            click.echo(_("Rows saved before the import stopped: %(n)s. Import the same file "
+                         "again to add the rest; rows already saved are skipped.",
+                         n=result.added), err=True)
+        else:
+            click.echo(ngettext("%(num)s problem found; nothing was imported.",
+                                "%(num)s problems found; nothing was imported.",
+                                len(result.errors)), err=True)
         raise click.exceptions.Exit(1)
     db.session.commit()
     click.echo(_("%(kind)s: %(added)s added, %(skipped)s already imported (skipped).",

@@ -16,6 +16,7 @@ from mrc.imports.forms import ImportForm
 from mrc.imports.kinds import SPECS
 from mrc.imports.services import IMPORTERS, import_csv
 from mrc.org.models import MRC
+from mrc.routing import takes_files
 
 SUMMARY_KEY = "import_summary"
 MAX_SHOWN_ERRORS = 1000
@@ -29,6 +30,7 @@ def _render(form: ImportForm, status: int = 200, **context: object) -> tuple[str
 
 
 @bp.route("/", methods=["GET", "POST"])
+@takes_files
 @roles_required(Role.MANAGER)
 def upload() -> tuple[str, int] | Response:
     try:
@@ -43,7 +45,8 @@ def upload() -> tuple[str, int] | Response:
         result = import_csv(kind, form.file.data.read(), target_mrc=mrc, user=current_user)
         if not result.ok:
             db.session.rollback()
-            return _render(form, errors=result.errors, kind_label=SPECS[kind].label)
+            return _render(form, errors=result.errors, kind_label=SPECS[kind].label,
+                           saved=result.added)
         session[SUMMARY_KEY] = {"kind": kind, "added": result.added,
                                 "skipped": result.skipped}
         return redirect(url_for("imports.upload"))

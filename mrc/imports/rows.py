@@ -41,7 +41,8 @@ class RowError:
 
 @dataclass
 class ImportResult:
-    """Counts of a loaded file, or every problem of a refused one."""
+    """Counts of a loaded file, or every problem of a refused one. With problems,
+    ``added`` is 0 unless the load stopped after saving some chunks (:attr:`partial`)."""
 
     kind: str
     added: int = 0
@@ -51,6 +52,11 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def partial(self) -> bool:
+        """The load stopped at a problem after saving (and committing) ``added`` rows."""
+        return bool(self.errors) and self.added > 0
 
 
 @dataclass

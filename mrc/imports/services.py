@@ -2,10 +2,18 @@
 idempotent on the file's own record ids.
 
 ``import_csv`` reads the whole file and collects every problem as (row, column, message)
-before anything is written. Only a file without problems is loaded, through the same
-services the forms use (``register_client``, ``log_session``, ``record_attempt``), whose
-own validation is the last line of defence, inside one savepoint: any failure rolls the
-whole file back. The caller (upload page or CLI) commits once.
+before anything is written: a file with a problem loads nothing. Only a file without
+problems is loaded, through the same services the forms use (``register_client``,
+``log_session``, ``record_attempt``), whose own validation is the last line of defence.
+
+The load goes in chunks of :data:`LOAD_CHUNK` rows, each committed before the next begins,
+so that other requests can write between them (SQLite has one writer at a time: a
+long import in one transaction would keep every other writer waiting). The caller (upload
+page or CLI) commits the last chunk. Checked rows fail to load only when the records
+changed meanwhile (another import of the same file, a follow-up closed in the form); the
+failing chunk is then rolled back, and the chunks saved before it are reported
+(``ImportResult.added``, with the errors) and audited: importing the same file again adds
+the rest, since rows already saved are skipped.
 
 Rows whose id (``client_id``, ``session_id``, ``followup_id``) is already stored for the
 row's MRC are skipped and counted as already imported — without comparing their content;
@@ -23,12 +31,14 @@ module is the one door the upload page, the CLI and the tests use.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from mrc import database
 from mrc.audit import services as audit
 from mrc.auth.models import User
 from mrc.cases import services as cases
@@ -47,6 +57,9 @@ __all__ = [
     "ImportResult", "ImportRow", "Importer", "OutreachImporter", "RowError",
     "SessionsImporter", "import_csv", "kind_choices", "max_rows",
 ]
+
+# Rows loaded per transaction: a few hundred ms of work, the longest other writers wait.
+LOAD_CHUNK = 500
 
 IMPORTERS: dict[str, Importer] = {
     importer.spec.name: importer
@@ -74,7 +87,9 @@ def import_csv(kind: str, raw: bytes, *, target_mrc: MRC | None, user: User | No
     rows naming another MRC in their ``mrc`` column are errors. Without it (the CLI as the
     system), every row must name its MRC. Returns counts or every error; the caller
     commits (success) or rolls back (errors). Audits one ``import`` event per MRC with
-    counts only.
+    counts only. Commits between chunks of the load; when a chunk fails to load, the
+    result has the errors and the rows saved before it (``added``), already committed
+    with their audit.
     """
     importer = IMPORTERS[kind]
     ctx = Context(today=today or date.today(), user=user, target_mrc=target_mrc)
@@ -94,12 +109,13 @@ def import_csv(kind: str, raw: bytes, *, target_mrc: MRC | None, user: User | No
         result.errors = sorted(ctx.errors, key=lambda e: e.row or 0)
         return result
 
-    errors = _load(importer, new_rows, ctx)
-    if errors:
-        result.errors = errors
-        return result
-    result.added, result.skipped = len(new_rows), len(skipped)
-    _audit(kind, new_rows, skipped, target_mrc, user)
+    saved, errors = _load(importer, new_rows, ctx)
+    result.added, result.skipped, result.errors = len(saved), len(skipped), errors
+    if saved or not errors:
+        _audit(kind, saved, skipped, target_mrc, user)
+    if saved and errors:
+        # The caller rolls back a failed import: the saved chunks' audit must stay too.
+        db.session.commit()
     return result
 
 
@@ -126,12 +142,33 @@ def _check_rows(importer: Importer, present: list[kinds.Column], table: parsing.
     return new_rows, skipped
 
 
-def _load(importer: Importer, rows: list[ImportRow], ctx: Context) -> list[RowError]:
-    """Load the checked rows in one savepoint; the errors that rolled it back, if any."""
+def _load(importer: Importer, rows: list[ImportRow], ctx: Context
+          ) -> tuple[list[ImportRow], list[RowError]]:
+    """Load the checked rows in chunks, each in a transaction of its own, committed before
+    the next (the caller commits the last); the rows committed before a chunk that failed,
+    and its errors."""
+    ordered = importer.load_order(rows)
+    for start in range(0, len(ordered), LOAD_CHUNK):
+        # Each chunk in a writer's transaction of its own (the checks only read).
+        db.session.commit()
+        if start:
+            database.let_others_write(db.engine)
+        database.begin_writing()
+        errors = _load_chunk(importer, ordered[start:start + LOAD_CHUNK], ctx,
+                             saved=start)
+        if errors:
+            return ordered[:start], errors
+    return ordered, []
+
+
+def _load_chunk(importer: Importer, rows: Sequence[ImportRow], ctx: Context, *,
+                saved: int) -> list[RowError]:
+    """Load rows in one savepoint; the errors that rolled it back, if any (``saved``:
+    rows committed before these)."""
     current: ImportRow | None = None
     try:
         with db.session.begin_nested():
-            for current in importer.load_order(rows):
+            for current in rows:
                 importer.load(current, ctx)
             db.session.flush()
     except cases.ValidationError as exc:
@@ -139,6 +176,10 @@ def _load(importer: Importer, rows: list[ImportRow], ctx: Context) -> list[RowEr
         return [RowError(number, importer.column_of(name), message)
                 for name, message in exc.errors.items()]
     except IntegrityError:
+        if saved:
+            return [RowError(None, None, _(
+                "Another import added some of these records at the same time. Import "
+                "the file again."))]
         return [RowError(None, None, _(
             "Another import added some of these records at the same time; nothing was "
             "saved. Import the file again."))]

@@ -11,6 +11,7 @@ what happened and the route tells the user.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ from mrc.database import release_connections
 from mrc.extensions import db
 from mrc.jobs.kinds import kind_function
 from mrc.jobs.models import Job
+from mrc.jobs.outputs import remove_abandoned_partials
 from mrc.settings import settings
 
 QUEUE_NAME = "mrc"
@@ -53,6 +55,21 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _queue_id(job: Job) -> str:
+    """The RQ job id of the job's current attempt: found again from the row alone (to
+    see whether Redis still holds it), and new for each retry after a run."""
+    return f"mrc-job-{job.id}-{job.attempts}"
+
+
+def failure_message(exc: BaseException) -> str:
+    """What a failed job's row says: the exception's type and, for an operating-system
+    error, its reason (``OSError: No space left on device``). Never the exception's text,
+    which can hold values or file names."""
+    if isinstance(exc, OSError) and exc.errno:
+        return f"{type(exc).__name__}: {os.strerror(exc.errno)}"
+    return type(exc).__name__
+
+
 def enqueue(job: Job) -> None:
     """Hand the job to RQ, or run it now when no Redis is configured. The caller must have
     committed the job row first (a worker in another process reads it)."""
@@ -67,7 +84,8 @@ def enqueue(job: Job) -> None:
     try:
         queue = Queue(QUEUE_NAME, connection=Redis.from_url(redis_url, socket_connect_timeout=3))
         queue.enqueue_call("mrc.jobs.runner.run_job_in_worker", args=(job.id,),
-                           timeout=JOB_TIMEOUT_SECONDS, failure_ttl=86400)
+                           timeout=JOB_TIMEOUT_SECONDS, failure_ttl=86400,
+                           job_id=_queue_id(job))
     except RedisError as exc:
         job.state = "failed"
         job.message = "queue unavailable"
@@ -95,6 +113,7 @@ def retry(job: Job) -> None:
 
 
 ABANDONED = "abandoned"
+LOST = "lost from the queue"
 
 
 def abandoned_before() -> datetime:
@@ -115,14 +134,48 @@ def fail_abandoned(job_id: int | None = None) -> int:
              .execution_options(synchronize_session="fetch"))
     if job_id is not None:
         query = query.where(Job.id == job_id)
-    return db.session.execute(query).rowcount  # type: ignore[attr-defined, no-any-return]
+    failed: int = db.session.execute(query).rowcount  # type: ignore[attr-defined]
+    if failed:
+        remove_abandoned_partials()  # what the dead jobs were writing
+    return failed
+
+
+def lost_from_queue(job: Job) -> bool:
+    """Whether a queued job will never run: Redis answers but no longer holds it (Redis
+    restarted without persistence, or lost its data), or RQ gave it up before it started
+    (the work horse could not start it). False when Redis cannot be asked.
+
+    Between a new job's commit and its hand-over to RQ (the same request, a moment) the
+    job is not in Redis yet either; a status page seen in that moment fails it, and the
+    worker then runs it all the same (a failed job runs when it comes)."""
+    redis_url = settings().redis_url
+    if not redis_url or job.state != "queued":
+        return False
+    from redis import Redis
+    from redis.exceptions import RedisError
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job as QueuedJob
+    from rq.job import JobStatus
+
+    try:
+        with Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=2) as connection:
+            status = QueuedJob.fetch(_queue_id(job), connection=connection).get_status()
+    except NoSuchJobError:
+        return True
+    except RedisError:
+        return False  # cannot tell: the job may still come
+    return status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED)
 
 
 def settle_if_abandoned(job: Job) -> None:
-    """Before a job's page is shown: a running job whose worker died becomes failed (its
-    page then offers a retry instead of refreshing forever)."""
+    """Before a job's page is shown: a running job whose worker died, or a queued job
+    the queue lost, becomes failed (its page then offers a retry instead of refreshing
+    forever)."""
     if job.state == "running" and fail_abandoned(job.id):
         db.session.refresh(job)
+    elif lost_from_queue(job):
+        job.state, job.message, job.finished_at = "failed", LOST, _now()
+        db.session.flush()
 
 
 @contextmanager
@@ -180,7 +233,7 @@ def run_job(job_id: int, *, heartbeat: bool = False) -> None:
         db.session.rollback()
         job = db.session.get_one(Job, job_id)
         job.state, job.finished_at = "failed", _now()
-        job.message = type(exc).__name__
+        job.message = failure_message(exc)
         db.session.commit()
         current_app.logger.exception("job %s (%s) failed", job_id, job.kind)
         if settings().jobs_raise:

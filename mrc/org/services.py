@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from mrc.audit import services as audit
 from mrc.extensions import db
 from mrc.org.models import MRC, Country, Region
+from mrc.spreadsheets import starts_like_formula
 from mrc.validation import ValidationError
 
 # The demo network: 7 MRCs in 5 countries, 3 regions. Contacts are placeholders.
@@ -137,6 +138,17 @@ def mrc_code_error(code: str, country_code: str | None) -> str | None:
     return None
 
 
+def name_error(name: str, kind: str) -> str | None:
+    """Why ``name`` cannot name a region, country or MRC (``kind``), None if it can. A name
+    is printed in every export: one a spreadsheet would run as a formula is refused (the
+    exports neutralise such cells too, :mod:`mrc.spreadsheets`)."""
+    if not name or len(name) > MAX_NAME[kind]:
+        return _("Enter a name of 1 to %(max)s characters.", max=MAX_NAME[kind])
+    if starts_like_formula(name):
+        return _("A name cannot start with =, +, -, @ or a tab.")
+    return None
+
+
 def _text(data: dict[str, Any], key: str) -> str:
     return str(data.get(key) or "").strip()
 
@@ -208,8 +220,8 @@ def validate_region(data: dict[str, Any], region: Region | None = None) -> dict[
         errors["code"] = problem
     elif _taken(Region, code, region.id if region else None):
         errors["code"] = _("Another region already has this code.")
-    if not name or len(name) > MAX_NAME["region"]:
-        errors["name"] = _("Enter a name of 1 to %(max)s characters.", max=MAX_NAME["region"])
+    if problem := name_error(name, "region"):
+        errors["name"] = problem
     if errors:
         raise ValidationError(errors)
     return {"code": code, "name": name}
@@ -242,8 +254,8 @@ def validate_country(data: dict[str, Any], country: Country | None = None) -> di
         errors["code"] = _("The code of a country that has MRCs cannot be changed.")
     if not name and "code" not in errors:
         name = country_name(code)
-    if len(name) > MAX_NAME["country"]:
-        errors["name"] = _("Enter a name of 1 to %(max)s characters.", max=MAX_NAME["country"])
+    if name and (problem := name_error(name, "country")):
+        errors["name"] = problem
     region_id = data.get("region_id")
     if region_id is None or db.session.get(Region, region_id) is None:
         errors["region_id"] = _("Choose a region.")
@@ -282,8 +294,8 @@ def validate_mrc(data: dict[str, Any], mrc: MRC | None = None) -> dict[str, Any]
               "city": _text(data, "city"),
               # Line breaks are kept: the contact block is printed as lines on leaflets.
               "contact": "\n".join(line.strip() for line in _text(data, "contact").splitlines())}
-    if not values["name"] or len(values["name"]) > MAX_NAME["mrc"]:
-        errors["name"] = _("Enter a name of 1 to %(max)s characters.", max=MAX_NAME["mrc"])
+    if problem := name_error(values["name"], "mrc"):
+        errors["name"] = problem
     if len(values["city"]) > MAX_CITY:
         errors["city"] = _("The city is limited to %(max)s characters.", max=MAX_CITY)
     if len(values["contact"]) > MAX_CONTACT:

@@ -29,6 +29,7 @@ import pycountry
 import pyreadstat
 from flask_babel import force_locale
 
+from mrc import spreadsheets
 from mrc.panels import variables as V
 from mrc.panels.build import PanelSpec
 from mrc.privacy.kanonymity import SUPPRESSED, DisclosureReport
@@ -140,8 +141,31 @@ def _value_labels(columns: list[ColumnInfo]) -> dict[str, dict[int | float, str]
             for c in columns if c.values}
 
 
+def _formula_like(value: Any) -> bool:
+    return isinstance(value, str) and spreadsheets.starts_like_formula(value)
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame for CSV: text cells a spreadsheet would run as formulas neutralised
+    (:mod:`mrc.spreadsheets`), numbers and missing values untouched. Only CSV needs it:
+    Stata, SPSS and Parquet files hold typed values, never formulas."""
+    changed: dict[str, pd.Series] = {}
+    for name in frame.columns:
+        series = frame[name]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            risky = any(_formula_like(c) for c in series.cat.categories)
+        elif series.dtype == object or isinstance(series.dtype, pd.StringDtype):
+            risky = bool(series.map(_formula_like, na_action="ignore").any())
+        else:
+            continue
+        if risky:
+            changed[name] = series.map(spreadsheets.text_cell, na_action="ignore")
+    return frame.assign(**changed) if changed else frame
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", chunksize=100_000)
+    spreadsheet_safe(frame).to_csv(path, index=False, encoding="utf-8", lineterminator="\n",
+                                   chunksize=100_000)
 
 
 def write_dta(frame: pd.DataFrame, columns: list[ColumnInfo], path: Path, title: str) -> None:

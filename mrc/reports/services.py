@@ -38,6 +38,7 @@ from mrc.org.models import MRC
 from mrc.scope import AreaChoice, mrc_ids_in_scope, narrow
 from mrc.scope import area_choices as scope_areas
 from mrc.settings import settings
+from mrc.spreadsheets import xlsx_append
 
 JOB_KIND = "quarterly_report"
 REPORT_ROLES = (Role.SUPERVISOR, Role.ADMIN)
@@ -308,7 +309,8 @@ _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 def tables_xlsx(content: ReportContent, title: str) -> bytes:
     """A workbook: a cover sheet, then one sheet per table with its title and note above
-    it; suppressed cells hold the suppression symbol, published ones numbers."""
+    it; suppressed cells hold the suppression symbol, published ones numbers. Text is
+    written as string cells (:func:`mrc.spreadsheets.xlsx_append`), never as formulas."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -317,7 +319,7 @@ def tables_xlsx(content: ReportContent, title: str) -> bytes:
     cover = book.create_sheet("report")
     rtl = content.dir == "rtl"
     for line in (title, content.scope_label, content.period.code, content.legend):
-        cover.append([line])
+        xlsx_append(cover, [line])
     cover["A1"].font = Font(bold=True, size=14)
     cover.sheet_view.rightToLeft = rtl
     used = {"report"}
@@ -330,10 +332,10 @@ def tables_xlsx(content: ReportContent, title: str) -> bytes:
         used.add(name)
         sheet = book.create_sheet(name)
         sheet.sheet_view.rightToLeft = rtl
-        sheet.append([table.title])
+        xlsx_append(sheet, [table.title])
         sheet["A1"].font = Font(bold=True)
-        sheet.append([table.note])
-        sheet.append(["", *[label for _code, label in table.columns]])
+        xlsx_append(sheet, [table.note])
+        xlsx_append(sheet, ["", *[label for _code, label in table.columns]])
         for r, row in enumerate(table.rows):
             values: list[Any] = [row.label]
             for c in range(len(table.columns)):
@@ -341,7 +343,7 @@ def tables_xlsx(content: ReportContent, title: str) -> bytes:
                     values.append(aggregates.SUPPRESSED)
                 else:
                     values.append(table.cells[r][c])
-            sheet.append(values)
+            xlsx_append(sheet, values)
         sheet.column_dimensions["A"].width = 36
     # Fixed document times: the same report gives the same workbook properties.
     stamp = _datetime_of(content.period.end)

@@ -98,6 +98,8 @@ ADMIN_ONLY = {
     "admin.reactivate_mrc": "MRCs are managed by admins",
     "admin.edit_user": "admins manage every user",
     "admin.reset_user_password": "admins manage every user",
+    "admin.end_user_sessions": "admins manage every user",
+    "admin.unlock_user": "admins manage every user",
 }
 ADMIN_ONLY_PARAMS = {"region_id": "region", "country_id": "country", "mrc_id": "mrc",
                      "user_id": "user"}
