@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
 from mrc.audit import services as audit
-from mrc.auth import bp
+from mrc.auth import bp, devices
 from mrc.auth.forms import LoginForm
 from mrc.auth.services import LoginResult, authenticate
 from mrc.auth.sessions import open_session, revoke_sessions
@@ -35,8 +35,10 @@ def login() -> str | Response | tuple[str, int]:
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        result, user = authenticate(form.username.data or "", form.password.data or "",
-                                    request.remote_addr or "unknown")
+        username = form.username.data or ""
+        result, user = authenticate(username, form.password.data or "",
+                                    request.remote_addr or "unknown",
+                                    known_device=devices.is_known(username))
         if result == LoginResult.OK and user is not None:
             lang = session.get("lang")
             session.clear()  # new session on log-in: no fixation
@@ -44,7 +46,9 @@ def login() -> str | Response | tuple[str, int]:
                 session["lang"] = lang
             open_session(user)
             audit.record("login", "user", user.id, user=user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
+            response = redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
+            devices.remember(response, user.username)
+            return response
         audit.record("login_failed", "user", user.id if user else None)
         keep_writes()  # the 401 page still counts the attempt and audits it
         if result == LoginResult.THROTTLED:

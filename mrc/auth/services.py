@@ -98,13 +98,16 @@ def _delay(failures: int) -> timedelta | None:
     return min(cap, FIRST_DELAY * (1 << min(beyond, 20)))
 
 
-def authenticate(username: str, password: str, remote_addr: str) -> tuple[str, User | None]:
+def authenticate(username: str, password: str, remote_addr: str, *,
+                 known_device: bool = False) -> tuple[str, User | None]:
     """Check credentials, throttled per client address and delayed per username.
 
     Every attempt that reaches the username costs exactly one password hash and gets the
     same answer, so neither the answer nor its time tells a wrong password from an unknown,
     inactive or delayed username. A delayed username's attempts are not checked and do not
-    lengthen the wait, so an attacker cannot keep a known user out beyond the capped delay.
+    lengthen the wait. ``known_device``: the browser logged in under this username before
+    (:mod:`mrc.auth.devices`); it is checked even during the delay, so an attacker who
+    re-arms the delay each time it ends still cannot keep the user out.
     The caller commits: failed attempts must be stored even though log-in fails.
     """
     now = _now()
@@ -113,7 +116,7 @@ def authenticate(username: str, password: str, remote_addr: str) -> tuple[str, U
         return LoginResult.THROTTLED, None  # before any look-up: nothing about usernames
     name = username.strip().lower()
     counter = _throttle("user", name, now, USERNAME_MEMORY)
-    waiting = _waiting(counter, now)
+    waiting = _waiting(counter, now) and not known_device
     user = db.session.scalars(select(User).where(func.lower(User.username) == name)).first()
     checked = user if user is not None and user.active and not waiting else None
     ok = verify_password(checked.password_hash if checked else _DUMMY_HASH, password)

@@ -255,3 +255,32 @@ def test_a_manager_unlocks_only_users_of_their_mrc(app, make_user, delayed_user)
         f"/admin/mrc-users/{delayed_user.id}/unlock").status_code == 403
     db.session.expire_all()
     assert db.session.get_one(User, delayed_user.id).failed_logins > 0
+
+
+def test_a_known_browser_logs_in_while_an_attacker_keeps_the_name_delayed(
+        app, client, make_user, clock) -> None:
+    """Re-arming the delay each time it ends would keep a user out for good: the browser
+    the user logged in on before is checked even during the delay; others are not."""
+    from mrc.auth import devices
+
+    user = make_user("counsellor")
+    db.session.commit()
+    own = app.test_client()
+    assert attempt(own, user.username, TEST_PASSWORD, ip="192.0.2.10").status_code == 302
+    assert own.get_cookie(devices.COOKIE, domain="mrc.test") is not None
+    own.post("/logout")
+    cap = timedelta(minutes=app.config["MRC_LOGIN_MAX_DELAY_MINUTES"])
+    for _ in range(8):  # the attacker fails again each time the delay ends
+        for n in range(app.config["MRC_LOGIN_MAX_FAILURES"]):
+            attempt(client, user.username, WRONG, ip=f"198.51.100.{n}")
+        clock["now"] += cap
+    attempt(client, user.username, WRONG, ip="198.51.100.99")
+    stranger = app.test_client()
+    assert attempt(stranger, user.username, TEST_PASSWORD, ip="192.0.2.10").status_code == 401
+    forged = app.test_client()
+    forged.set_cookie(devices.COOKIE, "W10.forged-signature", domain="mrc.test")
+    assert attempt(forged, user.username, TEST_PASSWORD, ip="192.0.2.10").status_code == 401
+    assert attempt(own, user.username, TEST_PASSWORD, ip="192.0.2.10").status_code == 302
+    # The cookie names no user in clear.
+    cookie = own.get_cookie(devices.COOKIE, domain="mrc.test")
+    assert cookie is not None and user.username not in cookie.value
