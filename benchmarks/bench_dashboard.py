@@ -34,13 +34,15 @@ from benchmarks.harness import (
     Measurement,
     app_on_database,
     fmt_ms,
+    load_demo_timed,
     machine,
     markdown_table,
     postgres_version,
+    vacuum_analyze,
 )
 from mrc.aggregates import charts, periods, services, summaries
 from mrc.cases.models import Client, CounsellingSession
-from mrc.demo.services import DEMO_PASSWORD, load_demo
+from mrc.demo.services import DEMO_PASSWORD
 from mrc.extensions import db
 from tests.services import extra_database, postgres_server
 
@@ -89,15 +91,11 @@ def main() -> None:
                                                      f"mrc_bench_dash_{options.clients}"))
         app = stack.enter_context(app_on_database(url))
         with app.app_context():
-            started = time.perf_counter()
-            demo = load_demo(options.seed, options.clients, if_empty=True)
-            db.session.commit()
-            load_s = time.perf_counter() - started
+            demo, load_s = load_demo_timed(options.seed, options.clients, if_empty=True)
             if demo.skipped:
                 load_note = "database loaded by an earlier run"
             else:
-                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                    conn.execute(text("VACUUM (ANALYZE)"))
+                vacuum_analyze()
                 load_note = f"load {load_s:.1f} s, of which the set-based summary rebuild is part"
             clients = db.session.scalar(select(func.count()).select_from(Client)) or 0
             sessions = db.session.scalar(select(func.count()).select_from(CounsellingSession)) or 0

@@ -63,7 +63,15 @@ import phonenumbers
 from flask import Flask
 from sqlalchemy import func, select, text
 
-from benchmarks.harness import Measurement, fmt_ms, machine, markdown_table, postgres_version
+from benchmarks.harness import (
+    Measurement,
+    fmt_ms,
+    load_demo_timed,
+    machine,
+    markdown_table,
+    postgres_version,
+    vacuum_analyze,
+)
 from mrc import create_app
 from mrc.aggregates import summaries
 from mrc.auth.models import Role, User
@@ -72,7 +80,7 @@ from mrc.cases import awareness, vocab
 from mrc.cases.clients import mrc_country_code
 from mrc.cases.models import Client, CounsellingSession
 from mrc.config import Config, normalise_database_url
-from mrc.demo.services import DEMO_PASSWORD, load_demo
+from mrc.demo.services import DEMO_PASSWORD
 from mrc.extensions import db
 from mrc.keys import keyring
 from mrc.org.models import MRC
@@ -157,15 +165,11 @@ def bench_app(url: str, key: str) -> Flask:
 def load(app: Flask, options: argparse.Namespace) -> str:
     """Load the demo unless the database has clients; say what happened."""
     with app.app_context():
-        started = time.perf_counter()
-        demo = load_demo(options.seed, options.clients, if_empty=True)
-        db.session.commit()
-        seconds = time.perf_counter() - started
+        demo, seconds = load_demo_timed(options.seed, options.clients, if_empty=True)
         if demo.skipped:
             check_key(options.encryption_key)
             return "database loaded by an earlier run"
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM (ANALYZE)"))
+        vacuum_analyze()
         return f"loaded by this run in {seconds:.0f} s, then VACUUM ANALYZE"
 
 

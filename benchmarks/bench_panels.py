@@ -29,11 +29,17 @@ from pathlib import Path
 from typing import Any
 
 import pyreadstat
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from benchmarks.bench_kanonymity import synthetic_panel
-from benchmarks.harness import app_on_database, machine, markdown_table, postgres_version
-from mrc.demo.services import load_demo
+from benchmarks.harness import (
+    app_on_database,
+    load_demo_timed,
+    machine,
+    markdown_table,
+    postgres_version,
+    vacuum_analyze,
+)
 from mrc.extensions import db
 from mrc.org.models import MRC
 from mrc.panels import services
@@ -102,12 +108,8 @@ def run(clients: int, k: int, seed: int) -> str:
     with postgres_server() as base_url, \
             extra_database(base_url, f"mrc_bench_panels_{clients}") as url, \
             app_on_database(url) as app, app.app_context():
-        started = time.perf_counter()
-        demo = load_demo(seed, clients)
-        db.session.commit()
-        load_seconds = time.perf_counter() - started
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM (ANALYZE)"))
+        demo, load_seconds = load_demo_timed(seed, clients)
+        vacuum_analyze()
         pg = postgres_version(app)
         mrc_ids = list(db.session.scalars(select(MRC.id)))
         spec = services.adhoc_spec(mrc_ids, None, None, name="Benchmark", k=k)

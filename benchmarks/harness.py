@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import text
 
 from mrc import create_app
 from mrc.config import Config
+from mrc.demo.services import DemoResult, load_demo
 from mrc.extensions import db
 
 
@@ -124,6 +126,23 @@ def app_on_database(url: str) -> Iterator[Flask]:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def load_demo_timed(seed: int, clients: int, **options: Any) -> tuple[DemoResult, float]:
+    """``mrc demo`` into the app's database, committed; with the seconds it took."""
+    started = time.perf_counter()
+    demo = load_demo(seed, clients, **options)
+    db.session.commit()
+    return demo, time.perf_counter() - started
+
+
+def vacuum_analyze() -> float:
+    """What autovacuum does soon after a bulk load on a live server (visibility map for
+    index-only scans, fresh statistics); the seconds it took, timed apart from the load."""
+    started = time.perf_counter()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM (ANALYZE)"))
+    return time.perf_counter() - started
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

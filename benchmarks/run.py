@@ -31,12 +31,14 @@ from benchmarks.harness import (
     SectionResult,
     app_on_database,
     fmt_ms,
+    load_demo_timed,
     machine,
     markdown_table,
     postgres_version,
+    vacuum_analyze,
 )
 from mrc.demo.commands import _Progress
-from mrc.demo.services import DemoResult, load_demo
+from mrc.demo.services import DemoResult
 from mrc.extensions import db
 from tests.services import extra_database, postgres_server
 
@@ -77,18 +79,10 @@ def load_size(stack: ExitStack, base_url: str, size: int,
     url = stack.enter_context(extra_database(base_url, f"mrc_bench_{size}"))
     app = stack.enter_context(app_on_database(url))
     with app.app_context():
-        started = time.perf_counter()
-        result = load_demo(options.seed, size, progress=_Progress())
-        db.session.commit()
-        load_seconds = time.perf_counter() - started
+        result, load_seconds = load_demo_timed(options.seed, size, progress=_Progress())
         database_bytes = int(db.session.scalar(
             text("SELECT pg_database_size(current_database())")) or 0)
-        # What autovacuum does soon after a bulk load on a live server (visibility map
-        # for index-only scans, fresh statistics); timed apart from the load.
-        started = time.perf_counter()
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM (ANALYZE)"))
-        vacuum_seconds = time.perf_counter() - started
+        vacuum_seconds = vacuum_analyze()
     print(f"demo loaded: {result.rows:,} rows in {load_seconds:.1f} s "
           f"(then VACUUM ANALYZE {vacuum_seconds:.1f} s)", flush=True)
     options.pg_version = postgres_version(app)

@@ -16,6 +16,7 @@ from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
+from mrc import database
 from mrc.extensions import db
 from mrc.forms import attach_errors
 from mrc.validation import MAX_ID, ValidationError
@@ -53,7 +54,7 @@ def refuse_what_forms_never_send() -> None:
     """400 for a body no form of the application sends: a file to a view that takes none
     (``takes_files``), or JSON. Flask-WTF would hand the file, or the JSON numbers and
     lists, to text and date fields, whose validators then fail with a TypeError (a 500)."""
-    if request.method in ("GET", "HEAD", "OPTIONS"):
+    if request.method in database.SAFE_METHODS:
         return
     if request.is_json:
         abort(400)
