@@ -1,0 +1,1 @@
+"""Correcting mistakes: editing or deleting a session, editing an attempt (issue #10)."""

@@ -1,0 +1,1 @@
+"""The MRC's client list (issue #10)."""
