@@ -16,18 +16,30 @@ turn (so that the load of the machine weighs on all alike):
 * the raw queries over the record tables that the page's headline numbers would otherwise
   need (sessions and new clients, distinct clients, follow-ups due and reached, by MRC).
 
+Before that, at the ``--clients`` size and at each ``--weight-sizes`` size (default 3,000;
+so ``make bench`` compares 3,000 with 300,000): the default view's weight (HTML bytes, its
+gzip size, the chart SVGs it loads, and the load time over a 400 ms / 50 KB/s link) and the
+counsellor's worklist p95, with the ratio of the largest to the smallest size (target
+1.5). ``--skip-timing`` measures only these.
+
 A section is appended to ``benchmarks/RESULTS.md``.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
+import html
+import re
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import event, func, select, text
 
 from benchmarks.harness import (
@@ -38,6 +50,7 @@ from benchmarks.harness import (
     machine,
     markdown_table,
     postgres_version,
+    timed,
     vacuum_analyze,
 )
 from mrc.aggregates import charts, periods, services, summaries
@@ -71,6 +84,111 @@ RAW_QUERIES = {
 def clear_caches() -> None:
     services._suppress_cached.cache_clear()
     charts._render.cache_clear()
+    charts._svg.cache_clear()
+
+
+LATENCY_S = 0.4  # the throttled link of issue #10: 400 ms round trip ...
+RATE_BPS = 50 * 1000  # ... and 50 KB/s
+WORKLIST_USER = "counsellor-pk-isb"
+
+
+@dataclass
+class Weight:
+    """What the default dashboard view costs on a slow link."""
+
+    html: int
+    html_gzip: int  # if the page were served compressed (it is not, today)
+    charts: int  # chart SVGs as sent (gzip, the chart endpoint compresses)
+    chart_count: int
+    css: int
+
+    @property
+    def html_s(self) -> float:
+        return LATENCY_S + self.html / RATE_BPS
+
+    @property
+    def with_charts_s(self) -> float:
+        """HTML, then the (lazy) charts in parallel, sharing the link: one more round trip."""
+        return self.html_s + LATENCY_S + self.charts / RATE_BPS
+
+
+def page_weight(browser: FlaskClient) -> Weight:
+    """The default view (``GET /dashboard/``, no filter) and the sub-resources it loads."""
+    body = browser.get("/dashboard/").get_data()
+    charts_sent = 0
+    urls = [html.unescape(u) for u in re.findall(r'<img src="(/dashboard/charts/[^"]+)"',
+                                                  body.decode())]
+    for url in urls:
+        response = browser.get(url, headers={"Accept-Encoding": "gzip"})
+        assert response.status_code == 200, url
+        charts_sent += len(response.get_data())
+    css = len(browser.get("/static/mrc.css").get_data())
+    return Weight(len(body), len(gzip.compress(body, 6)), charts_sent, len(urls), css)
+
+
+def time_worklist(app: Flask, requests: int) -> Measurement:
+    """``GET /cases/worklist`` as the PK-ISB counsellor, ``requests`` times after 3."""
+    http = app.test_client()
+    response = http.post("/login", data={"username": WORKLIST_USER, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    return timed(Measurement("due follow-ups worklist", how="GET /cases/worklist"),
+                 lambda: http.get("/cases/worklist").status_code == 200, requests, 3)
+
+
+def weight_rows(weights: dict[int, Weight]) -> list[list[str]]:
+    return [[f"{size:,}", f"{w.html:,}", f"{w.html_gzip:,}", f"{w.chart_count}",
+             f"{w.charts:,}", f"{w.css:,}", f"{w.html_s:.2f}", f"{w.with_charts_s:.2f}",
+             "yes" if w.html < 60 * 1024 else "**no**"] for size, w in sorted(weights.items())]
+
+
+def weight_and_worklist(stack: ExitStack, base_url: str | None, size: int, seed: int,
+                        requests: int) -> tuple[Weight, Measurement]:
+    """A database with ``size`` demo clients (made, or reused when loaded before)."""
+    if base_url is None:
+        base_url = stack.enter_context(postgres_server())
+    url = stack.enter_context(extra_database(base_url, f"mrc_bench_dash_{size}"))
+    app = stack.enter_context(app_on_database(url))
+    with app.app_context():
+        demo, _s = load_demo_timed(seed, size, if_empty=True)
+        if not demo.skipped:
+            vacuum_analyze()
+    browser = app.test_client()
+    browser.post("/login", data={"username": "supervisor-south-asia",
+                                 "password": DEMO_PASSWORD})
+    return page_weight(browser), time_worklist(app, requests)
+
+
+def weight_section(weights: dict[int, Weight], worklists: dict[int, Measurement],
+                   info: dict[str, str], options: argparse.Namespace) -> list[str]:
+    """The page weight and the worklist across sizes, as Markdown."""
+    lines = [
+        "", f"## Dashboard page weight and worklist by size ({datetime.now(UTC):%Y-%m-%d %H:%M} "
+        "UTC)", "",
+        f"Machine: {info.get('cpu', '?')}, {info['nproc']} CPUs, {info.get('memory', '?')}, "
+        f"load average at start {info.get('load', '?')} (other work was running). Demo seed "
+        f"{options.seed}. Default view: `GET /dashboard/` (no filter: this year, by MRC) as "
+        "supervisor-south-asia. Throttled load time = latency + bytes / rate with "
+        f"{LATENCY_S * 1000:.0f} ms latency and {RATE_BPS // 1000} KB/s; with charts = "
+        "HTML, then one more round trip and the charts (lazy `<img>`, fetched in parallel, "
+        "sharing the link; gzip as the chart endpoint sends them). The stylesheet is "
+        "cached after the first visit and not counted. The page itself is not served "
+        "compressed; its gzip size is what compression would give.", "",
+        markdown_table(["clients", "HTML bytes", "HTML gzip bytes", "charts", "chart bytes sent",
+                        "mrc.css bytes", "HTML load s", "with charts s", "HTML < 60 KB"],
+                       weight_rows(weights)),
+        "",
+        markdown_table(["clients", "worklist p50 ms", "worklist p95 ms", "failures"],
+                       [[f"{size:,}", fmt_ms(m.p50), fmt_ms(m.p95), str(m.failures)]
+                        for size, m in sorted(worklists.items())]),
+    ]
+    if len(worklists) > 1:
+        small, large = min(worklists), max(worklists)
+        ratio = worklists[large].p95 / worklists[small].p95
+        lines += ["", f"Worklist p95 {large:,} / {small:,} clients: {ratio:.2f} "
+                  f"(target ≤ 1.5: {'met' if ratio <= 1.5 else '**not met**'}); "
+                  f"`GET /cases/worklist` as {WORKLIST_USER}, {options.requests} timed "
+                  "requests after 3 warm-up."]
+    return lines
 
 
 def main() -> None:
@@ -81,9 +199,17 @@ def main() -> None:
     parser.add_argument("--database-url", default=None,
                         help="use this PostgreSQL database (the demo is loaded if it is empty)")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--weight-sizes", type=int, nargs="*", default=[3000],
+                        help="also measure the page weight and the worklist at these sizes "
+                             "(the --clients size is always measured)")
+    parser.add_argument("--skip-timing", action="store_true",
+                        help="page weight and worklist only (no dashboard timing)")
     options = parser.parse_args()
+    weights: dict[int, Weight] = {}
+    worklists: dict[int, Measurement] = {}
     info = machine()
     with ExitStack() as stack:
+        base_url: str | None = None
         url = options.database_url
         if url is None:
             base_url = stack.enter_context(postgres_server())
@@ -115,6 +241,12 @@ def main() -> None:
         response = browser.post("/login", data={"username": "supervisor-south-asia",
                                                 "password": DEMO_PASSWORD})
         assert response.status_code == 302
+        weights[options.clients] = page_weight(browser)
+        worklists[options.clients] = time_worklist(app, options.requests)
+        for size in sorted(set(options.weight_sizes) - {options.clients}):
+            weights[size], worklists[size] = weight_and_worklist(
+                stack, None if options.database_url else base_url, size, options.seed,
+                options.requests)
         url_page = f"/dashboard/?period={period.code}&breakdown=mrc"
         per_page: list[int] = []
 
@@ -146,21 +278,27 @@ def main() -> None:
                 measurement.failures += 1
             measurement.samples.append(time.perf_counter() - started)
 
-        for _ in range(3):  # warm-up: connections, templates, caches
+        for _ in range(0 if options.skip_timing else 3):  # warm-up: connections, caches
             page()
             run_raw()
-        for _ in range(options.requests):
+        for _ in range(0 if options.skip_timing else options.requests):
             sample(warm, page)
             clear_caches()
             sample(cold, page)
             sample(raw, run_raw)
+    section = weight_section(weights, worklists, info, options)
+    if options.skip_timing:
+        with options.output.open("a", encoding="utf-8") as out:
+            out.write("\n".join(section) + "\n\n")
+        print("\n".join(section))
+        return
     measurements = [warm, cold, raw, *singles.values()]
     for m in measurements:
         print(f"{m.name}: p50 {fmt_ms(m.p50)} ms, p95 {fmt_ms(m.p95)} ms"
               f"{f', {m.failures} failures' if m.failures else ''}", flush=True)
     ratio_warm = raw.p95 / warm.p95 if warm.p95 else float("nan")
     ratio_cold = raw.p95 / cold.p95 if cold.p95 else float("nan")
-    section = [
+    section += [
         "", f"## Supervisor dashboard ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)", "",
         f"Machine: {info.get('cpu', '?')}, {info['nproc']} CPUs, {info.get('memory', '?')}, "
         f"load average at start {info.get('load', '?')} (other work was running); "

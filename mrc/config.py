@@ -54,6 +54,9 @@ class Config:
     output_dir: str = ""
     default_locale: str = "en"
     followup_waves_days: tuple[int, ...] = (90, 180)
+    # A wave still pending this many days after its due date lapses: it leaves the worklist
+    # and counts as not reached (mrc.cases.lapse).
+    followup_lapse_days: int = 60
     suppression_threshold: int = 5
     session_minutes: int = 30
     # Failed log-ins in a row under one username before each further one doubles the wait
@@ -92,6 +95,7 @@ class Config:
             output_dir=env.get("MRC_OUTPUT_DIR", str(INSTANCE_DIR / "outputs")),
             default_locale=env.get("MRC_DEFAULT_LOCALE", "en"),
             followup_waves_days=_int_list(env.get("MRC_FOLLOWUP_WAVES", "90,180")),
+            followup_lapse_days=int(env.get("MRC_FOLLOWUP_LAPSE_DAYS", "60")),
             suppression_threshold=int(env.get("MRC_SUPPRESSION_THRESHOLD", "5")),
             session_minutes=int(env.get("MRC_SESSION_MINUTES", "30")),
             import_max_rows=int(env.get("MRC_IMPORT_MAX_ROWS", "10000")),
@@ -142,6 +146,7 @@ class Config:
             "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
             "MRC_SUPPORTED_LOCALES": SUPPORTED_LOCALES,
             "MRC_FOLLOWUP_WAVES_DAYS": self.followup_waves_days,
+            "MRC_FOLLOWUP_LAPSE_DAYS": self.followup_lapse_days,
             "MRC_SUPPRESSION_THRESHOLD": self.suppression_threshold,
             "MRC_LOGIN_MAX_FAILURES": self.login_max_failures,
             "MRC_LOGIN_MAX_DELAY_MINUTES": self.login_max_delay_minutes,

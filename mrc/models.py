@@ -12,7 +12,7 @@ from mrc.auth.models import LoginThrottle, User
 from mrc.cases.models import Client, CounsellingSession, FollowUp, FollowUpAttempt
 from mrc.jobs.models import Job
 from mrc.leaflets.models import Leaflet, StockEntry
-from mrc.org.models import MRC, Country, Region
+from mrc.org.models import MRC, Country, MRCContactText, Region
 from mrc.outreach.models import OutreachEvent
 from mrc.panels.models import PanelExport, PanelStudy
 from mrc.survey.models import ComparisonRespondent, ComparisonResponse
@@ -21,7 +21,7 @@ __all__ = [
     "MRC", "AuditEvent", "Client", "ClientMonth", "LeafletMonth", "OutcomeMonth",
     "OutreachMonth", "SessionMonth", "ComparisonRespondent", "ComparisonResponse",
     "CounsellingSession", "Country", "FollowUp",
-    "FollowUpAttempt", "Job", "Leaflet", "LoginThrottle", "OutreachEvent", "PanelExport",
+    "FollowUpAttempt", "Job", "Leaflet", "LoginThrottle", "MRCContactText", "OutreachEvent", "PanelExport",
     "PanelStudy", "Region",
     "StockEntry", "User",
 ]

@@ -42,6 +42,11 @@ class Settings:
         return tuple(int(days) for days in self._config["MRC_FOLLOWUP_WAVES_DAYS"])
 
     @property
+    def followup_lapse_days(self) -> int:
+        """Days past its due date after which a wave still pending lapses (default 60)."""
+        return self._int("MRC_FOLLOWUP_LAPSE_DAYS")
+
+    @property
     def page_size(self) -> int:
         return self._int("MRC_PAGE_SIZE")
 

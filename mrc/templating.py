@@ -58,8 +58,10 @@ def fmt_number(value: float | int | None) -> str:
     """A number with the locale's separators and digits (Latin if the user asked)."""
     if value is None:
         return ""
-    return babel_numbers.format_decimal(value, locale=get_locale(),
-                                        numbering_system=numbering_system())
+    # Babel's numbering_system changes only the separators; the digits follow as fmt_date's do.
+    digits = numbering_system()
+    return localise_digits(babel_numbers.format_decimal(value, locale=get_locale(),
+                                                        numbering_system=digits), digits)
 
 
 def url_with(**changes: Any) -> str:
@@ -75,6 +77,8 @@ def init_app(app: Flask) -> None:
         client_code=lambda c: format_code(c) if c else "",
         fmt_date=fmt_date,
         fmt_number=fmt_number,
+        # Digits only, no grouping: years, codes of numbers (1990, not 1,990).
+        digits=lambda value: localise_digits(str(value), numbering_system()),
         # An LTR island (a date, a number) inside a translated sentence: keeps its order in RTL.
         bdi=lambda value: Markup("<bdi>{}</bdi>").format(value),
         # Left to right whatever the page: ISO dates, version numbers (also in WeasyPrint).

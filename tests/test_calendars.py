@@ -7,7 +7,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mrc.calendars import (
+    DMY,
+    YMD,
     InvalidDate,
+    date_separator,
+    format_date_input,
     format_solar,
     from_solar,
     localise_digits,
@@ -58,3 +62,32 @@ def test_digits():
     assert localise_digits("23", "beng") == "২৩"
     assert localise_digits("23", "arab") == "٢٣"
     assert localise_digits("23", "latn") == "23"
+
+
+@given(st.dates(min_value=date(1950, 1, 1), max_value=date(2100, 12, 31)),
+       st.sampled_from(["latn", "arab", "arabext", "beng"]), st.booleans(),
+       st.sampled_from([YMD, DMY]), st.sampled_from(["-", "/"]))
+def test_every_displayed_form_is_read_back(day, numbering, solar, order, separator):
+    shown = format_date_input(day, solar=solar, order=order, numbering=numbering,
+                              separator=separator)
+    assert parse_date_input(shown, order) == day
+    assert parse_date_input(day.isoformat(), order) == day
+
+
+def test_display_forms():
+    day = date(2026, 11, 23)
+    assert format_date_input(day, solar=False, order=YMD, numbering="latn") == "2026-11-23"
+    assert format_date_input(day, solar=False, order=DMY, numbering="arab") == "٢٣/١١/٢٠٢٦"
+    assert format_date_input(day, solar=True, order=DMY, numbering="arabext") == "۱۴۰۵/۰۹/۰۲"
+    assert format_date_input(day, solar=False, order=YMD, numbering="latn",
+                             separator="/") == "2026/11/23"
+    assert [date_separator(lang) for lang in ("en", "fa_AF", "ps", "ckb", "ar")] == [
+        "-", "/", "/", "-", "/"]
+
+
+@pytest.mark.parametrize("text", ["11/23/2026", "23/11/26", "2026/11", "23//11/2026"])
+def test_day_first_needs_a_four_digit_year_and_a_day_first_locale(text):
+    with pytest.raises(InvalidDate):
+        parse_date_input(text, DMY)
+    with pytest.raises(InvalidDate):
+        parse_date_input("23/11/2026", YMD)

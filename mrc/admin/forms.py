@@ -17,10 +17,13 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from mrc.admin.services import MANAGER_ROLES, MAX_PASSWORD_LENGTH, Scope
 from mrc.auth.models import ROLE_LABELS, Role, User
+from mrc.config import RTL_LOCALES, SUPPORTED_LOCALES
 from mrc.extensions import db
 from mrc.forms import int_or_none, mrc_choices
 from mrc.i18n import LanguageChoice, language_choices
-from mrc.org.models import Country, Region
+from mrc.org import contact
+from mrc.org.models import MRC, Country, Region
+from mrc.privacy.phones import MAX_PHONE_LENGTH
 from mrc.settings import settings
 
 REQUIRED = _l("This field is required.")
@@ -108,23 +111,48 @@ class CountryForm(FlaskForm):
 
 
 class MRCForm(FlaskForm):
+    """An MRC with its hotline and, per interface language, its address and opening hours
+    (the ``address_<locale>`` / ``opening_hours_<locale>`` fields are added below)."""
+
     code = StringField(_l("Code"), validators=[InputRequired(REQUIRED), Length(max=8)],
                        render_kw=LTR)
     name = StringField(_l("Name"), validators=[InputRequired(REQUIRED), Length(max=160)])
     country_id = SelectField(_l("Country"), choices=[], validate_choice=False)
     city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
-    contact = TextAreaField(_l("Contact block"), validators=[Optional(), Length(max=400)])
+    hotline = StringField(_l("Hotline"), validators=[Optional()],
+                          render_kw={"dir": "ltr", "type": "tel", "autocomplete": "off",
+                                     "maxlength": MAX_PHONE_LENGTH})
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, mrc: MRC | None = None, **kwargs: Any) -> None:
+        data = {f"{name}_{locale}": value for locale, texts in
+                (contact.texts_of(mrc) if mrc else {}).items() for name, value in texts.items()}
+        super().__init__(*args, obj=mrc, data=data, **kwargs)
         self.country_id.choices = [("", str(_l("Choose…"))), *country_choices()]
         if self.country_id.data is not None:
             self.country_id.data = str(self.country_id.data)
 
+    def language_fields(self) -> list[tuple[str, Any, Any]]:
+        """(locale, address field, opening hours field) for each interface language."""
+        return [(locale, self[f"address_{locale}"], self[f"opening_hours_{locale}"])
+                for locale in SUPPORTED_LOCALES]
+
     def values(self) -> dict[str, Any]:
         return {"code": self.code.data, "name": self.name.data,
                 "country_id": int_or_none(self.country_id.data), "city": self.city.data,
-                "contact": self.contact.data}
+                "hotline": self.hotline.data,
+                "texts": {locale: {"address": address.data, "opening_hours": hours.data}
+                          for locale, address, hours in self.language_fields()}}
+
+
+for _locale in SUPPORTED_LOCALES:
+    _text_attrs = {"lang": _locale.replace("_", "-"),
+                   "dir": "rtl" if _locale in RTL_LOCALES else "ltr"}
+    setattr(MRCForm, f"address_{_locale}", TextAreaField(
+        _l("Address"), validators=[Optional()],
+        render_kw={**_text_attrs, "rows": 2, "maxlength": contact.MAX_ADDRESS}))
+    setattr(MRCForm, f"opening_hours_{_locale}", StringField(
+        _l("Opening hours"), validators=[Optional()],
+        render_kw={**_text_attrs, "maxlength": contact.MAX_HOURS}))
 
 
 class NewUserForm(FlaskForm):

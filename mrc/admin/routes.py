@@ -152,7 +152,7 @@ def new_mrc() -> Page:
 @roles_required(Role.ADMIN)
 def edit_mrc(mrc_id: int) -> Page:
     mrc = _get_or_404(MRC, mrc_id)
-    form = MRCForm(obj=mrc)
+    form = MRCForm(mrc=mrc)
     return _form_page(form, lambda: org.update_mrc(mrc, form.values()), "admin/mrc_form.html",
                       url_for("admin.mrcs"), _("MRC saved."), mrc=mrc)
 

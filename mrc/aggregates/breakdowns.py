@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from mrc.aggregates.reader import Reader
 from mrc.cases import vocab
 from mrc.outreach import vocab as outreach_vocab
+from mrc.places import country_name
 
 TOP_DESTINATIONS = 10
 
@@ -60,12 +60,6 @@ def country_label(code: str) -> str:
     """A country's name in the interface language (CLDR), or "Not stated"."""
     if not code:
         return _("Not stated")
-    locale = get_locale()
-    names = locale.territories if locale is not None else {}
-    if code in names:
-        return str(names[code])
-    from mrc.org.services import country_name
-
     return country_name(code)
 
 

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import gzip
+from functools import partial
 from typing import Any
 
 from flask import Response, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import Select
 
-from mrc.aggregates import bp, charts, periods, services
+from mrc.aggregates import bp, periods, services, view
+from mrc.aggregates.charts import current_digits
 from mrc.aggregates.forms import DashboardFilter
+from mrc.aggregates.numbers import formatter
 from mrc.audit import services as audit
 from mrc.auth.models import Role
 from mrc.auth.services import roles_required
+from mrc.calendars import localise_digits
 from mrc.i18n import page_locale
 from mrc.scope import area_choices, mrc_ids_in_scope, narrow
 
 DASHBOARD_ROLES = (Role.SUPERVISOR, Role.ADMIN, Role.MANAGER, Role.COUNSELLOR)
+EXPORT_ROLES = (Role.SUPERVISOR, Role.ADMIN, Role.MANAGER)  # a counsellor sees, never downloads
+CHART_MAX_AGE = 3600  # a chart's URL holds the digest of what it draws (view.Dashboard)
+# Language, digits and direction: part of a chart's digest, so that a chart cached in one
+# language is not shown in another.
+CHART_VERSION = "{}.{}.{}"
 
 
 def _filters() -> tuple[DashboardFilter, Select[Any], periods.Period, str]:
@@ -35,34 +45,56 @@ def _filters() -> tuple[DashboardFilter, Select[Any], periods.Period, str]:
     return form, scope, period, breakdown
 
 
+def _query() -> dict[str, str]:
+    """The filters of this request, for the page's chart and CSV links."""
+    return {k: request.args[k] for k in ("area", "period", "breakdown") if request.args.get(k)}
+
+
 @bp.route("/")
 @roles_required(*DASHBOARD_ROLES)
 def dashboard() -> str:
     form, scope, period, breakdown = _filters()
-    tables, trends = services.dashboard_tables(scope, period, breakdown)
-    rtl = page_locale().dir == "rtl"
-    chart_for: dict[str, str] = {}
-    for table in tables:
-        if table.key in ("sessions", "clients", "followup_reach_rate", "outreach_attendance"):
-            chart_for[table.key] = charts.bar_chart(table, rtl=rtl)
-    for table in trends:
-        if not table.key.endswith("_change"):
-            chart_for[table.key] = charts.line_chart(table, rtl=rtl)
+    digits = current_digits()
+    page = view.dashboard(scope, period, breakdown,
+                          salt=CHART_VERSION.format(*digits, page_locale().dir))
     audit.record("view", "dashboard", None,
                  detail=f"period={period.code},breakdown={breakdown}")
-    return render_template("aggregates/dashboard.html", form=form, tables=tables, trends=trends,
-                           charts=chart_for, period=period, previous=period.previous(),
-                           breakdown=breakdown, legend=services.legend(),
-                           number=services.number_format())
+    return render_template("aggregates/dashboard.html", form=form, page=page,
+                           tables=page.tables, trends=page.trends, period=period,
+                           previous=period.previous(), breakdown=breakdown,
+                           legend=services.legend(), number=formatter(*digits),
+                           signed=formatter(*digits, signed=True), query=_query(),
+                           local_digits=partial(localise_digits, numbering=digits[1]),
+                           can_export=current_user.role_enum in EXPORT_ROLES)
+
+
+@bp.route("/charts/<key>.svg")
+@roles_required(*DASHBOARD_ROLES)
+def chart(key: str) -> Response:
+    """One chart of the page, as an SVG image: drawn from the same published tables, for
+    the same scope and filters; cached by the browser for a few minutes."""
+    _form, scope, period, breakdown = _filters()
+    svg = view.chart_svg(scope, period, breakdown, key, rtl=page_locale().dir == "rtl")
+    if svg is None:
+        abort(404)
+    body = svg.encode("utf-8")
+    response = Response(body, mimetype="image/svg+xml")
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        response.set_data(gzip.compress(body, compresslevel=6))
+        response.headers["Content-Encoding"] = "gzip"
+    response.headers["Cache-Control"] = f"private, max-age={CHART_MAX_AGE}"
+    response.vary.add("Accept-Encoding")
+    response.vary.add("Cookie")
+    return response
 
 
 @bp.route("/tables/<key>.csv")
-@roles_required(*DASHBOARD_ROLES)
+@roles_required(*EXPORT_ROLES)
 def table_csv(key: str) -> Response:
+    """A table of the page as CSV (:mod:`mrc.spreadsheets`: text cells neutralised),
+    suppressed exactly as on the page; audited as an export."""
     _form, scope, period, breakdown = _filters()
-    indicators, trends = services.dashboard_tables(scope, period, breakdown)
-    tables = [*indicators, *trends]
-    table = next((t for t in tables if t.key == key), None)
+    table = view.table(scope, period, breakdown, key)
     if table is None:
         abort(404)
     audit.record("export", "dashboard_table", None,

@@ -137,7 +137,7 @@ def session_source(where: Sequence[ColumnElement[bool]]) -> Select[Any]:
                    Client.migrant_status.label("migrant_status"), s.intention.label("intention"),
                    func.coalesce(s.destination, "").label("destination"),
                    s.topics.label("topics"), _flag(s.is_baseline.is_(True)).label("baseline"))
-            .join(Client, Client.id == s.client_id).where(*where).subquery("rows"))
+            .join(Client, Client.id == s.client_id).where(s.live(), *where).subquery("rows"))
     sums = (("sessions", _int(1)), ("new_clients", rows.c.baseline))
     parts = _by_dims(rows, SESSION_DIMS, sums)
     topics = _topic_codes()
@@ -157,10 +157,11 @@ def client_source(where: Sequence[ColumnElement[bool]]) -> Select[Any]:
     earlier = aliased(CounsellingSession)
     active = (select(s.client_id.label("client_id"), s.mrc_id.label("mrc_id"),
                      month_start(s.date).label("month"))
-              .where(*where).group_by(s.client_id, s.mrc_id, month_start(s.date))
+              .where(s.live(), *where).group_by(s.client_id, s.mrc_id, month_start(s.date))
               .subquery("active"))
     previous = (select(month_start(func.max(earlier.date)))
-                .where(earlier.client_id == active.c.client_id, earlier.date < active.c.month)
+                .where(earlier.client_id == active.c.client_id, earlier.date < active.c.month,
+                       s.live(earlier))
                 .scalar_subquery())
     rows = (select(active.c.mrc_id, active.c.month,
                    func.coalesce(previous, literal(NO_EARLIER, Date)).label("prev_month"),
@@ -187,10 +188,12 @@ def outcome_source(clients: Sequence[ColumnElement[bool]]) -> Select[Any]:
     baselines = (select(*row(s.mrc_id, month_start(s.date), baseline_n=_int(1),
                              baseline_irregular=_flag(s.intention == "irregular"),
                              baseline_regular=_flag(s.intention == "regular")))
-                 .join(Client, Client.id == s.client_id).where(s.is_baseline, *clients))
+                 .join(Client, Client.id == s.client_id)
+                 .where(s.is_baseline, s.live(), *clients))
     waves = (select(*row(f.mrc_id, month_start(f.due_date), due=_int(1),
                          reached=_flag(f.status == "reached"),
-                         unreachable=_flag(f.status == "unreachable")))
+                         # A wave that lapsed unreached counts as not reached.
+                         unreachable=_flag(f.status.in_(("unreachable", "lapsed")))))
              .join(Client, Client.id == f.client_id).where(f.status != "cancelled", *clients))
     both = and_(f.awareness_score.is_not(None), base.awareness_score.is_not(None))
     outcomes = (select(*row(f.mrc_id, month_start(f.completed_on), followup_n=_int(1),
@@ -202,7 +205,8 @@ def outcome_source(clients: Sequence[ColumnElement[bool]]) -> Select[Any]:
                             score_change_sum=case(
                                 (both, f.awareness_score - base.awareness_score), else_=0)))
                 .join(Client, Client.id == f.client_id)
-                .outerjoin(base, and_(base.client_id == f.client_id, base.is_baseline))
+                .outerjoin(base, and_(base.client_id == f.client_id, base.is_baseline,
+                                      s.live(base)))
                 .where(f.status == "reached", f.completed_on.is_not(None), *clients))
     rows = union_all(baselines, waves, outcomes).subquery("rows")
     parts = _by_dims(rows, CLIENT_DIMS, [(m, rows.c[m]) for m in OUTCOME_MEASURES])

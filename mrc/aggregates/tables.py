@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from babel import numbers as babel_numbers
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from mrc.aggregates.numbers import formatter
 from mrc.i18n import numbering_system
 from mrc.settings import settings
 from mrc.spreadsheets import CsvWriter, csv_text
@@ -38,18 +38,7 @@ def legend(threshold: int | None = None) -> str:
 def number_format() -> Callable[[float | int | None], str]:
     """``fmt_number`` for the hundreds of cells of one page: the locale and the user's
     digits are looked up once, and each distinct value is formatted once."""
-    locale, digits = get_locale(), numbering_system()
-    seen: dict[float | int, str] = {}
-
-    def fmt(value: float | int | None) -> str:
-        if value is None:
-            return ""
-        if value not in seen:
-            seen[value] = babel_numbers.format_decimal(value, locale=locale,
-                                                       numbering_system=digits)
-        return seen[value]
-
-    return fmt
+    return formatter(str(get_locale()), numbering_system())
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import Field, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from mrc.audit.services import ACTIONS
+from mrc.forms import LocalDateField
 
 # Every action in ACTIONS has a label (a test checks it).
 ACTION_LABELS = {
@@ -35,8 +36,8 @@ class AuditFilterForm(FlaskForm):
     action = SelectField(_l("Action"), choices=[], validators=[Optional()])
     entity = SelectField(_l("Record type"), choices=[], validators=[Optional()])
     mrc = SelectField(_l("MRC"), choices=[], validators=[Optional()])
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = LocalDateField(_l("From"), validators=[Optional()])
+    date_to = LocalDateField(_l("To"), validators=[Optional()])
 
     def __init__(self, *args: Any, entities: list[str], mrcs: list[tuple[str, str]],
                  **kwargs: Any) -> None:
@@ -46,6 +47,6 @@ class AuditFilterForm(FlaskForm):
         self.entity.choices = [everything, *((e, e) for e in entities)]
         self.mrc.choices = [everything, *mrcs]
 
-    def validate_date_to(self, field: DateField) -> None:
+    def validate_date_to(self, field: Field) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(str(_l("The end date is before the start date.")))

@@ -1,5 +1,6 @@
-"""Follow-ups: the waves scheduled from a client's baseline session, the worklist of those
-due, and the contact attempts that close them.
+"""Follow-ups: the waves scheduled from a client's baseline session and the contact
+attempts that close them (the worklist of those due: :mod:`mrc.cases.worklist`; waves given
+up past the horizon: :mod:`mrc.cases.lapse`).
 
 Services add and flush; the caller commits. Changing a client's follow-ups sends
 :data:`mrc.signals.client_changing` first, as every change of a client's records does.
@@ -7,17 +8,17 @@ Services add and flush; the caller commits. Changing a client's follow-ups sends
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import select, update
 
 from mrc import signals
 from mrc.audit import services as audit
 from mrc.auth.models import User
 from mrc.cases import awareness, vocab
+from mrc.cases.lapse import lapse_cutoff, open_on
 from mrc.cases.models import Client, CounsellingSession, FollowUp, FollowUpAttempt
 from mrc.cases.rules import check_awareness
 from mrc.cases.stamps import actor_id
@@ -30,7 +31,8 @@ def baseline_date(client: Client) -> date | None:
     """Date of the client's baseline (first) session; None before any session."""
     return db.session.scalar(
         select(CounsellingSession.date).where(CounsellingSession.client_id == client.id,
-                                              CounsellingSession.is_baseline)
+                                              CounsellingSession.is_baseline,
+                                              CounsellingSession.live())
     )
 
 
@@ -54,9 +56,11 @@ def schedule_followups(client: Client, baseline: date | None = None) -> list[Fol
             followup = FollowUp(client_id=client.id, mrc_id=client.mrc_id, wave=wave,
                                 due_date=due, status="pending")
             db.session.add(followup)
-        elif followup.status in ("pending", "cancelled"):
-            # Cancelled waves (consent withdrawn) reopen when consent is given again.
-            followup.status = "pending"
+        elif followup.status in ("pending", "cancelled", "lapsed"):
+            # Cancelled waves (consent withdrawn) reopen when consent is given again; a
+            # lapsed wave whose baseline moved reopens if it is no longer past the horizon.
+            if followup.status != "lapsed" or due >= lapse_cutoff():
+                followup.status = "pending"
             followup.due_date = due
         result.append(followup)
     db.session.flush()
@@ -68,46 +72,6 @@ def cancel_pending_followups(client: Client) -> None:
     db.session.execute(update(FollowUp)
                        .where(FollowUp.client_id == client.id, FollowUp.status == "pending")
                        .values(status="cancelled"))
-
-
-@dataclass
-class WorklistRow:
-    followup_id: int
-    client_id: int
-    client_code: str
-    wave: int
-    due_date: date
-    attempts: int
-    last_attempt: date | None
-
-
-def due_followups(scope: Select[FollowUp], *, horizon_days: int = 14,
-                  page: int = 1, per_page: int = 50,
-                  today: date | None = None) -> tuple[list[WorklistRow], int]:
-    """Pending waves due within ``horizon_days`` (overdue first, oldest first), only for
-    clients who consented and were not erased. Returns (rows of the page, total rows)."""
-    today = today or date.today()
-    # Attempts are counted only for the rows of the page (correlated subqueries on the
-    # followup_id index): grouping the whole attempts table made this page slower as the
-    # database grew (260 ms instead of 1 ms at 300,000 clients, see benchmarks/).
-    n_attempts = (select(func.count()).select_from(FollowUpAttempt)
-                  .where(FollowUpAttempt.followup_id == FollowUp.id)
-                  .correlate(FollowUp).scalar_subquery())
-    last_attempt = (select(func.max(FollowUpAttempt.date))
-                    .where(FollowUpAttempt.followup_id == FollowUp.id)
-                    .correlate(FollowUp).scalar_subquery())
-    base = (scope.join(Client, Client.id == FollowUp.client_id)
-            .where(FollowUp.status == "pending",
-                   FollowUp.due_date <= today + timedelta(days=horizon_days),
-                   Client.followup_consent.is_(True),
-                   Client.erased_at.is_(None)))
-    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    rows_query = (base.with_only_columns(FollowUp.id, Client.id, Client.code, FollowUp.wave,
-                                         FollowUp.due_date, n_attempts, last_attempt)
-                  .order_by(FollowUp.due_date, FollowUp.id)
-                  .limit(per_page).offset((page - 1) * per_page))
-    rows = [WorklistRow(*row) for row in db.session.execute(rows_query)]
-    return rows, total
 
 
 def _attempt_errors(followup: FollowUp, data: dict[str, Any], today: date) -> dict[str, str]:
@@ -122,7 +86,7 @@ def _attempt_errors(followup: FollowUp, data: dict[str, Any], today: date) -> di
         errors["date"] = _("A follow-up cannot be before the baseline session.")
     if data.get("method") not in vocab.ATTEMPT_METHOD:
         errors["method"] = _("Choose one of the listed values.")
-    if followup.status != "pending":
+    if when is not None and not open_on(followup, when):
         errors["status"] = _("This follow-up is already closed.")
     if data.get("reached"):
         if data.get("location_status") not in vocab.LOCATION_STATUS:

@@ -27,11 +27,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from mrc.cases import awareness, vocab
+from mrc.cases.models import Client
 from mrc.cases.services import MAX_NOTES_LENGTH
 from mrc.forms import LocalDateField, MultiCheckboxField
 from mrc.i18n import language_choices
 from mrc.leaflets.services import HandOut
-from mrc.org.services import provinces
+from mrc.places import country_name, province_choices
 from mrc.privacy.phones import MAX_PHONE_LENGTH
 
 CHOOSE = _l("Choose one of the listed values.")
@@ -65,11 +66,20 @@ def default_session_language(locale_code: str, country: str) -> str:
             or "en")
 
 
+def client_session_language(client: Client, locale_code: str, country: str) -> str:
+    """Session language to preselect for a client: the language of their latest session
+    (a client usually keeps their language, whoever counsels them), else the guess from
+    the interface language and the MRC's country."""
+    latest = max(client.sessions, key=lambda s: (s.date, s.id), default=None)
+    if latest is not None and latest.language in vocab.SESSION_LANGUAGE:
+        return latest.language
+    return default_session_language(locale_code, country)
+
+
 def country_choices() -> list[tuple[str, str]]:
     """(alpha-2, name in the UI language) of every ISO 3166 country, sorted by name."""
     locale = get_locale()
-    names = locale.territories if locale is not None else {}
-    items = [(c.alpha_2, str(names.get(c.alpha_2, c.name))) for c in pycountry.countries]
+    items = [(c.alpha_2, country_name(c.alpha_2, locale)) for c in pycountry.countries]
     return sorted(items, key=lambda item: item[1].casefold())
 
 
@@ -128,7 +138,7 @@ class ClientFieldsForm(FlaskForm):
 
     def __init__(self, *args: Any, country: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.province.choices = [("", NOT_STATED), *provinces(country)]
+        self.province.choices = [("", NOT_STATED), *province_choices(country)]
         self.nationality.choices = [("", NOT_STATED), *country_choices()]
 
     def client_data(self) -> dict[str, Any]:

@@ -7,8 +7,19 @@ Only coarse fields that analysis needs are stored. Phone numbers and notes are e
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mrc.extensions import Model
@@ -39,8 +50,11 @@ class Client(Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
+    # Only the sessions not deleted as entered in error (see CounsellingSession.live).
     sessions: Mapped[list[CounsellingSession]] = relationship(
-        back_populates="client", order_by="CounsellingSession.date"
+        back_populates="client", order_by="CounsellingSession.date",
+        primaryjoin="and_(Client.id == CounsellingSession.client_id, "
+                    "CounsellingSession.deleted_at.is_(None))",
     )
     followups: Mapped[list[FollowUp]] = relationship(
         back_populates="client", order_by="FollowUp.wave"
@@ -78,8 +92,19 @@ class CounsellingSession(Model):
     is_baseline: Mapped[bool] = mapped_column(default=False)
     external_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # A session deleted as entered in error (soft: kept for the audit trail, counted nowhere).
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    deleted_reason: Mapped[str | None] = mapped_column(String(16))
 
     client: Mapped[Client] = relationship(back_populates="sessions")
+
+    @classmethod
+    def live(cls, entity: Any = None) -> ColumnElement[bool]:
+        """The condition every query of sessions adds: not deleted as entered in error.
+        ``entity``: an alias of this table (default: the table itself)."""
+        condition: ColumnElement[bool] = (entity if entity is not None else cls).deleted_at.is_(None)
+        return condition
 
     __table_args__ = (
         Index("ix_session_client_date", "client_id", "date"),

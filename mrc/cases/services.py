@@ -11,8 +11,8 @@ service re-validates the domain rules (:mod:`mrc.cases.rules`) so no path can st
 record.
 
 This module is the one door the views, importers and tests use; the behaviour lives in
-:mod:`~mrc.cases.clients`, :mod:`~mrc.cases.sessions`, :mod:`~mrc.cases.followups` and
-:mod:`~mrc.cases.encryption`, whose names are re-exported here.
+:mod:`~mrc.cases.clients`, :mod:`~mrc.cases.sessions`, :mod:`~mrc.cases.followups`,
+:mod:`~mrc.cases.corrections` and :mod:`~mrc.cases.encryption`, whose names are re-exported here.
 """
 
 from __future__ import annotations
@@ -28,16 +28,22 @@ from mrc.cases.clients import (
     register_client,
     update_client,
 )
+from mrc.cases.corrections import (
+    REASONS,
+    correct_client,
+    delete_session,
+    edit_attempt,
+    edit_session,
+)
 from mrc.cases.encryption import decrypt_notes, decrypt_phone, rotate_keys
 from mrc.cases.followups import (
-    WorklistRow,
     baseline_date,
     cancel_pending_followups,
-    due_followups,
     record_attempt,
     schedule_followups,
     wave_offsets,
 )
+from mrc.cases.lapse import lapse_overdue_followups, open_on
 from mrc.cases.rules import (
     MAX_DURATION_MINUTES,
     MAX_NOTES_LENGTH,
@@ -48,14 +54,17 @@ from mrc.cases.rules import (
     validate_session,
 )
 from mrc.cases.sessions import log_session
+from mrc.cases.worklist import WorklistRow, WorklistSort, due_followups
 from mrc.privacy.codes import InvalidCode
 from mrc.validation import ValidationError
 
 __all__ = [
     "CLIENT_EDITABLE", "MAX_DURATION_MINUTES", "MAX_NOTES_LENGTH", "OLDEST_BIRTH_YEAR",
-    "InvalidCode", "ValidationError", "WorklistRow", "baseline_date", "cancel_pending_followups",
+    "REASONS", "correct_client", "delete_session", "edit_attempt", "edit_session",
+    "InvalidCode", "ValidationError", "WorklistRow", "WorklistSort", "baseline_date", "cancel_pending_followups",
     "check_awareness", "client_mrc", "client_timeline", "decrypt_notes", "decrypt_phone",
     "due_followups", "erase_client", "find_by_code", "find_by_phone", "is_country",
+    "lapse_overdue_followups", "open_on",
     "log_session", "mrc_country_code", "record_attempt", "register_client", "rotate_keys",
     "schedule_followups", "update_client", "validate_client", "validate_session",
     "wave_offsets",

@@ -105,6 +105,8 @@ FOLLOWUP_STATUS = {
     "reached": _l("Reached"),
     "unreachable": _l("Not reached"),
     "cancelled": _l("Cancelled"),
+    # Translators: a follow-up still not done long after its due date, taken off the list.
+    "lapsed": _l("Lapsed (not reached in time)"),
 }
 
 # Session languages (ISO 639 codes) offered on the session form.

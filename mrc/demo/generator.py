@@ -92,6 +92,8 @@ class DemoSpec:
     today: date
     waves_days: tuple[int, ...]
     mrcs: tuple[DemoMrc, ...]
+    # Pending waves due more than this many days ago are stored lapsed (mrc.cases.lapse).
+    lapse_days: int = 60
     first_ids: FirstIds = field(default_factory=FirstIds)
     taken_codes: frozenset[str] = frozenset()
     chunk_clients: int = CHUNK_CLIENTS
@@ -166,8 +168,8 @@ def generate(spec: DemoSpec) -> Iterator[Chunk]:
                             reachable=traits.reachable[part], consent=people.consent[part],
                             sessions=traits.sessions[part])
         sessions = draw_sessions(ctx, group, next_session)
-        followups, attempts = draw_followups(ctx, group, spec.waves_days, next_followup,
-                                             next_attempt)
+        followups, attempts = draw_followups(ctx, group, spec.waves_days, spec.lapse_days,
+                                             next_followup, next_attempt)
         next_session += len(sessions)
         next_followup += len(followups)
         next_attempt += len(attempts)

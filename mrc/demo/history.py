@@ -156,10 +156,12 @@ def draw_sessions(ctx: DrawContext, g: ClientGroup, first_id: int) -> Table:
 
 
 def draw_followups(ctx: DrawContext, g: ClientGroup, waves_days: tuple[int, ...],
-                   first_id: int, first_attempt_id: int) -> tuple[Table, Table]:
+                   lapse_days: int, first_id: int, first_attempt_id: int,
+                   ) -> tuple[Table, Table]:
     """The chunk's follow-up waves (consenting clients only) and their call attempts, ids
     from ``first_id`` and ``first_attempt_id``, with status and outcome as
-    ``record_attempt`` would have left them."""
+    ``record_attempt`` would have left them (and the daily lapse sweep: a wave still open
+    more than ``lapse_days`` after it was due is lapsed)."""
     rng, net, today = ctx.rng, ctx.net, ctx.today
     consenting = np.flatnonzero(g.consent)
     n_waves = len(waves_days)
@@ -196,7 +198,8 @@ def draw_followups(ctx: DrawContext, g: ClientGroup, waves_days: tuple[int, ...]
     has_attempts = planned > 0
     last_date[has_attempts] = a_dates[ends[has_attempts]]
 
-    status = np.where(closed, np.where(reached, "reached", "unreachable"), "pending")
+    status = np.where(closed, np.where(reached, "reached", "unreachable"),
+                      np.where(due < today - lapse_days, "lapsed", "pending"))
     outcome = closed & reached
     base_intention = g.intention[owner]
     irregular = ctx.intention_codes[base_intention] == "irregular"

@@ -155,6 +155,7 @@ def load_demo(seed: int, clients: int, *, if_empty: bool = False, today: date | 
             select(Client.code).where(Client.code.is_not(None))) if c)
     spec = DemoSpec(seed=seed, clients=clients, today=today or date.today(),
                     waves_days=settings().followup_waves_days,
+                    lapse_days=settings().followup_lapse_days,
                     mrcs=demo_network(network, users), first_ids=loader.next_ids(),
                     taken_codes=taken)
     for chunk in generate(spec):

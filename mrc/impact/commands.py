@@ -10,15 +10,8 @@ from flask_babel import gettext as _
 
 from mrc.audit import services as audit
 from mrc.extensions import db
-from mrc.impact.services import (
-    ImpactReport,
-    Line,
-    PeriodError,
-    impact_report,
-    method_note,
-    parse_period,
-    report_lines,
-)
+from mrc.impact.presentation import Line, legend, method_note, report_lines
+from mrc.impact.services import ImpactReport, PeriodError, impact_report, parse_period
 from mrc.scope import named_scope
 from mrc.spreadsheets import csv_text
 
@@ -40,13 +33,17 @@ def _cells(line: Line) -> list[str]:
     if line.suppressed:
         return [str(line.wave), line.outcome_label, line.design_label,
                 *[SUPPRESSED] * 8]
-    interval = MISSING
+    def value(name: str, signed: bool = False) -> str:
+        return SUPPRESSED if line.is_withheld(name) else _number(getattr(line, name), signed)
+
+    interval = SUPPRESSED if line.is_withheld("ci") else MISSING
     if line.ci_low is not None and line.ci_high is not None:
         interval = f"[{line.ci_low:+.2f}, {line.ci_high:+.2f}]"
-    change = _number(line.followup) if line.design == "level" else _number(line.change, True)
+        interval += " †" if line.not_clustered else ""
+    change = value("followup") if line.design == "level" else value("change", True)
     return [str(line.wave), line.outcome_label, line.design_label, _count(line.n_clients),
-            _count(line.n_comparison), _number(line.baseline), _number(line.followup),
-            _number(line.comparison_baseline), _number(line.comparison_followup),
+            _count(line.n_comparison), value("baseline"), value("followup"),
+            value("comparison_baseline"), value("comparison_followup"),
             f"{change} {line.unit if line.design != 'level' else '%'}", interval]
 
 
@@ -85,6 +82,7 @@ def _echo_table(report: ImpactReport, lines: list[Line]) -> None:
         click.echo(method_note(report))
     click.echo(_("%(x)s: suppressed, fewer than %(n)s people.", x=SUPPRESSED,
                  n=report.threshold))
+    click.echo(f"{MISSING}: {legend(report.threshold)[1][1]}")
 
 
 @click.command("impact")

@@ -44,14 +44,20 @@ weights have only ``2^G`` distinct draws), the bootstrap t statistics give the p
 ``β0``, and the interval is every ``β0`` not rejected at 5 % (test inversion, by
 bisection). The bootstrap draws come from a fixed seed: the same data give the same
 interval. With :data:`FEW_CLUSTERS` or more clusters the interval is CR1 ± t(G−1).
-A single cluster allows no clustered inference: the estimate is given without interval.
+A single cluster allows no clustered inference, and with very few the bootstrap cannot
+bound an interval: then the interval is clustered by person only (``person_robust``, see
+:mod:`mrc.impact.inference`), valid for these MRCs' people and labelled as such.
 The inference is in :mod:`mrc.impact.inference`.
 
 **Disclosure.** :func:`apply_threshold` suppresses every estimate resting on fewer than the
 threshold people in a group (clients or comparison), and every share level whose numerator
 (people with the attribute) is below it (a published zero is a structural value, as in
 ``mrc.privacy.suppression``; both levels of a group are hidden together, since a published
-change and one level would give the other back).
+change and one level would give the other back). A change is never published where one of
+its parts is not: when a group's levels are hidden, the estimate, its interval and p-value
+are hidden with them (the change and the people count would give the hidden numerators
+back). :attr:`Estimate.withheld` names what was hidden, so a ``None`` elsewhere means
+*undefined* (nothing to compare), not *suppressed*.
 """
 
 from __future__ import annotations
@@ -127,6 +133,9 @@ class Estimate:
     suppressed: bool = False
     # People with the attribute (shares only), for the disclosure rule; never published.
     ones: tuple[int, ...] = ()
+    # The fields hidden by the disclosure rule (a None there is "suppressed"; a None in
+    # any other field is "undefined", e.g. a level row's baseline).
+    withheld: frozenset[str] = frozenset()
 
     @property
     def is_share(self) -> bool:
@@ -201,6 +210,8 @@ def difference_in_differences(pairs: pd.DataFrame, outcome: str, wave: int,
         "treated": np.tile(pairs["treated"].to_numpy(), 2),
         "post": np.repeat([0, 1], len(pairs)),
         "cluster": np.tile(pairs["cluster"].to_numpy(), 2),
+        # A person's two rows stay one unit in the interval not clustered by MRC.
+        "person": np.tile(np.arange(len(pairs)), 2),
     })
     interval = clustered_interval("y ~ treated + post + treated:post", stacked,
                                   "treated:post", **options)  # type: ignore[arg-type]
@@ -257,31 +268,45 @@ def _small(count: int, threshold: int) -> bool:
     return 0 < count < threshold
 
 
+CLIENT_LEVELS = ("baseline", "followup")
+COMPARISON_LEVELS = ("comparison_baseline", "comparison_followup")
+RESULT_FIELDS = ("estimate", "ci_low", "ci_high", "p_value")
+ALL_FIELDS = (*CLIENT_LEVELS, *COMPARISON_LEVELS, *RESULT_FIELDS)
+
+
+def _withhold(e: Estimate, names: Sequence[str], *, whole: bool = False) -> Estimate:
+    """``e`` with the fields ``names`` hidden (and recorded in ``withheld``)."""
+    hidden = dict.fromkeys(names)
+    return replace(e, **hidden, withheld=e.withheld | frozenset(names),  # type: ignore[arg-type]
+                   suppressed=e.suppressed or whole)
+
+
+def _hidden_levels(e: Estimate, threshold: int) -> list[str]:
+    """The level fields of a share estimate whose numerators are too small to publish."""
+    if not e.is_share:
+        return []
+    clients_ones = e.ones if e.design == "level" else e.ones[:2]
+    hidden: list[str] = []
+    if any(_small(k, threshold) for k in clients_ones):
+        hidden += CLIENT_LEVELS
+    if e.design != "level" and any(_small(k, threshold) for k in e.ones[2:]):
+        hidden += COMPARISON_LEVELS
+    return hidden
+
+
 def apply_threshold(estimates: Sequence[Estimate], threshold: int) -> list[Estimate]:
     """Estimates with everything resting on fewer than ``threshold`` people removed (see
-    the module docstring); ``suppressed`` marks estimates withheld entirely."""
+    the module docstring); ``suppressed`` marks estimates withheld entirely. A change
+    (with its interval) is hidden whenever one of the levels it is made of is."""
     result = []
     for e in estimates:
         groups = [e.n_treated] + ([e.n_comparison] if e.n_comparison is not None else [])
         if any(n < threshold for n in groups):
-            result.append(replace(e, baseline=None, followup=None, comparison_baseline=None,
-                                  comparison_followup=None, estimate=None, ci_low=None,
-                                  ci_high=None, p_value=None, suppressed=True))
+            result.append(_withhold(e, ALL_FIELDS, whole=True))
             continue
-        if e.is_share:
-            ones = e.ones
-            if e.design == "level":
-                hidden_clients, hidden_comparison = any(_small(k, threshold) for k in ones), False
-            else:
-                hidden_clients = any(_small(k, threshold) for k in ones[:2])
-                hidden_comparison = any(_small(k, threshold) for k in ones[2:])
-            if e.design == "level" and hidden_clients:
-                e = replace(e, followup=None, estimate=None, ci_low=None, ci_high=None,
-                            suppressed=True)
-            else:
-                if hidden_clients:
-                    e = replace(e, baseline=None, followup=None)
-                if hidden_comparison:
-                    e = replace(e, comparison_baseline=None, comparison_followup=None)
+        hidden = _hidden_levels(e, threshold)
+        if hidden:
+            # A level row's estimate *is* its follow-up level: nothing is left to publish.
+            e = _withhold(e, [*hidden, *RESULT_FIELDS], whole=e.design == "level")
         result.append(e)
     return result

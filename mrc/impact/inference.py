@@ -4,8 +4,17 @@ cluster-robust (CR1) standard error and a 95 % interval, clustered by MRC.
 With fewer than :data:`FEW_CLUSTERS` clusters, t-tests on CR1 errors over-reject badly,
 so the interval comes from a *wild cluster bootstrap* with the null imposed (WCR; Cameron,
 Gelbach & Miller 2008; MacKinnon & Webb 2017; Roodman et al. 2019's ``boottest``), inverted
-by bisection; with more, it is CR1 ± t(G−1); a single cluster gives no interval. See
-:mod:`mrc.impact.estimators` for the whole method.
+by bisection; with more, it is CR1 ± t(G−1). See :mod:`mrc.impact.estimators` for the
+whole method.
+
+When no interval clustered by MRC can be had (a single MRC; or so few that the bootstrap
+cannot bound one: with two MRCs there are only 36 distinct Webb draws), the interval given
+instead is :func:`person_interval`: robust standard errors clustered by *person* only
+(each person's baseline and follow-up stay together), ``method = "person_robust"``. It is
+valid for the people of these MRCs taken as they are (the MRCs as the whole population,
+not as a sample of MRCs), treats people as independent and ignores variation between MRCs:
+it is usually narrower than a clustered interval would be, and says nothing about other
+MRCs. It is always labelled as such, never passed off as the clustered interval.
 
 Pure functions over numpy arrays and pandas frames (no Flask, no database).
 """
@@ -30,7 +39,7 @@ ALPHA = 0.05
 # Half-widths beyond this many standard errors count as unbounded (no interval given).
 MAX_INTERVAL_WIDTH = 64.0
 
-Method = Literal["wild_cluster_bootstrap", "cluster_robust", "none"]
+Method = Literal["wild_cluster_bootstrap", "cluster_robust", "person_robust", "none"]
 WeightKind = Literal["webb", "rademacher"]
 
 _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
@@ -150,6 +159,32 @@ class WildClusterBootstrap:
         return bounds[0], bounds[1]
 
 
+def person_interval(formula: str, data: pd.DataFrame, term: str, clusters: int) -> Interval:
+    """OLS of ``formula`` with CR1 standard errors clustered by the ``person`` column (each
+    row its own unit when there is none) and a t(P−1) 95 % interval over the P people: the
+    interval *not* clustered by MRC (see the module docstring). ``clusters`` is the number
+    of MRCs, recorded as it is. Fewer than two people, or no variation: no interval."""
+    units = data["person"] if "person" in data else pd.Series(range(len(data)))
+    codes, _ = pd.factorize(units, sort=True)
+    groups = np.asarray(codes, dtype=np.int64)
+    n_units = int(groups.max()) + 1 if len(groups) else 0
+    plain = smf.ols(formula, data=data).fit()
+    if n_units < 2 or plain.df_resid <= 0:
+        return Interval(float(plain.params[term]), float("nan"), None, None, None,
+                        clusters, "none")
+    model = smf.ols(formula, data=data).fit(cov_type="cluster", cov_kwds={"groups": groups})
+    # The variance, not ``bse``: with no variation it can come out a rounding error below
+    # zero, whose square root is a warning (and no interval).
+    variance = float(model.cov_params().loc[term, term])
+    estimate, se = float(model.params[term]), float(np.sqrt(max(variance, 0.0)))
+    if not np.isfinite(se) or se <= 0:
+        return Interval(estimate, se, None, None, None, clusters, "none")
+    critical = float(stats.t.ppf(1 - ALPHA / 2, n_units - 1))
+    p = float(2 * stats.t.sf(abs(estimate / se), n_units - 1))
+    return Interval(estimate, se, estimate - critical * se, estimate + critical * se, p,
+                    clusters, "person_robust")
+
+
 def clustered_interval(formula: str, data: pd.DataFrame, term: str, *,
                        draws: int = BOOTSTRAP_DRAWS, weights: WeightKind = "webb",
                        seed: int = BOOTSTRAP_SEED,
@@ -160,9 +195,7 @@ def clustered_interval(formula: str, data: pd.DataFrame, term: str, *,
     groups = np.asarray(codes, dtype=np.int64)
     n_clusters = int(groups.max()) + 1 if len(groups) else 0
     if n_clusters < 2:
-        model = smf.ols(formula, data=data).fit()
-        return Interval(float(model.params[term]), float("nan"), None, None, None,
-                        n_clusters, "none")
+        return person_interval(formula, data, term, n_clusters)
     model = smf.ols(formula, data=data).fit(cov_type="cluster",
                                             cov_kwds={"groups": groups})
     estimate, se = float(model.params[term]), float(model.bse[term])
@@ -181,7 +214,6 @@ def clustered_interval(formula: str, data: pd.DataFrame, term: str, *,
                         "wild_cluster_bootstrap")
     bounds = boot.interval()
     if bounds is None:
-        return Interval(estimate, se, None, None, boot.p_value(0.0), n_clusters,
-                        "wild_cluster_bootstrap")
+        return person_interval(formula, data, term, n_clusters)
     return Interval(estimate, se, bounds[0], bounds[1], boot.p_value(0.0), n_clusters,
                     "wild_cluster_bootstrap")

@@ -9,7 +9,7 @@ from mrc.audit import services as audit
 from mrc.auth.models import Role
 from mrc.auth.services import roles_required
 from mrc.cases import awareness
-from mrc.impact import bp, services
+from mrc.impact import bp, presentation, services
 from mrc.impact.forms import ImpactFilter
 from mrc.scope import area_choices, mrc_ids_in_scope, narrow
 
@@ -36,6 +36,8 @@ def index() -> tuple[str, int]:
                      detail=f"area={(filters.area.data or 'scope')[:40]},period={period.text}")
     return render_template(
         "impact/index.html", filters=filters, report=report,
-        lines=services.report_lines(report) if report else [],
-        note=services.method_note(report) if report and report.estimates else "",
+        lines=presentation.report_lines(report) if report else [],
+        note=presentation.method_note(report, notice=False) if report and report.estimates else "",
+        notice=presentation.interval_notice(report) if report else "",
+        legend=presentation.legend(report.threshold) if report else [],
         max_score=awareness.max_score()), status

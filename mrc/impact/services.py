@@ -55,6 +55,7 @@ DESIGN_LABELS = {
 METHOD_LABELS = {
     "wild_cluster_bootstrap": _l("wild cluster bootstrap"),
     "cluster_robust": _l("cluster-robust"),
+    "person_robust": _l("not clustered by MRC (too few MRCs)"),
     "none": _l("no interval"),
 }
 
@@ -148,14 +149,15 @@ def client_observations(mrc_ids: Select[Any], period: Period) -> pd.DataFrame:
     baseline is in ``period``, and their reached follow-up waves."""
     in_period = period.contains(CounsellingSession.date)
     baseline = (select(CounsellingSession.client_id, CounsellingSession.mrc_id)
-                .where(CounsellingSession.is_baseline,
+                .where(CounsellingSession.is_baseline, CounsellingSession.live(),
                        CounsellingSession.mrc_id.in_(mrc_ids)))
     if in_period is not None:
         baseline = baseline.where(in_period)
     base_rows = db.session.execute(
         select(CounsellingSession.client_id, CounsellingSession.mrc_id,
                CounsellingSession.intention, CounsellingSession.awareness_score)
-        .where(CounsellingSession.is_baseline, CounsellingSession.mrc_id.in_(mrc_ids),
+        .where(CounsellingSession.is_baseline, CounsellingSession.live(),
+               CounsellingSession.mrc_id.in_(mrc_ids),
                *([in_period] if in_period is not None else []))).all()
     cohort = baseline.subquery()
     follow_rows = db.session.execute(
@@ -257,86 +259,3 @@ def comparison_counts(mrc_ids: Select[Any]) -> dict[int, int]:
         .where(ComparisonResponse.mrc_id.in_(mrc_ids))
         .group_by(ComparisonResponse.wave).order_by(ComparisonResponse.wave)).all()
     return {int(wave): int(n) for wave, n in rows}
-
-
-# --- presentation ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Line:
-    """One estimate in display units: shares in % (changes in percentage points),
-    awareness in score points; None where not available or suppressed."""
-
-    outcome: str
-    design: str
-    wave: int
-    unit: str  # "pp" or "points"
-    n_clients: int | None
-    n_comparison: int | None
-    baseline: float | None
-    followup: float | None
-    comparison_baseline: float | None
-    comparison_followup: float | None
-    change: float | None
-    ci_low: float | None
-    ci_high: float | None
-    method: str
-    suppressed: bool
-
-    @property
-    def outcome_label(self) -> str:
-        return str(OUTCOME_LABELS[self.outcome])
-
-    @property
-    def outcome_note(self) -> str:
-        return str(OUTCOME_NOTES[self.outcome])
-
-    @property
-    def design_label(self) -> str:
-        return str(DESIGN_LABELS[self.design])
-
-    @property
-    def method_label(self) -> str:
-        return str(METHOD_LABELS[self.method])
-
-
-def _scaled(value: float | None, scale: float, digits: int) -> float | None:
-    return None if value is None else round(value * scale, digits)
-
-
-def report_lines(report: ImpactReport) -> list[Line]:
-    """The report's estimates in display units, ordered by wave, outcome and design."""
-    lines = []
-    for e in report.estimates:
-        share = e.is_share
-        scale, digits = (100.0, 1) if share else (1.0, 2)
-        lines.append(Line(
-            outcome=e.outcome, design=e.design, wave=e.wave, unit="pp" if share else "points",
-            n_clients=None if e.suppressed else e.n_treated,
-            n_comparison=None if e.suppressed else e.n_comparison,
-            baseline=_scaled(e.baseline, scale, digits),
-            followup=_scaled(e.followup, scale, digits),
-            comparison_baseline=_scaled(e.comparison_baseline, scale, digits),
-            comparison_followup=_scaled(e.comparison_followup, scale, digits),
-            change=_scaled(e.estimate, scale, digits) if e.design != "level" else None,
-            ci_low=_scaled(e.ci_low, scale, digits), ci_high=_scaled(e.ci_high, scale, digits),
-            method=e.method, suppressed=e.suppressed))
-    return lines
-
-
-def method_note(report: ImpactReport) -> str:
-    """How the intervals were computed, in the user's language."""
-    unbounded = any(e.method == "wild_cluster_bootstrap" and e.ci_low is None
-                    and not e.suppressed for e in report.estimates)
-    if unbounded:
-        return _("95 %% intervals: wild cluster bootstrap by MRC (Webb weights, %(draws)s "
-                 "draws); with %(n)s MRCs the bootstrap cannot bound an interval, so none "
-                 "is shown.", draws=report.draws, n=report.clusters)
-    if "wild_cluster_bootstrap" in report.methods:
-        return _("95 %% intervals: wild cluster bootstrap with the null imposed (Webb "
-                 "weights, %(draws)s draws, fixed seed), clustered by MRC: with %(n)s MRCs, "
-                 "too few for cluster-robust t-intervals.",
-                 draws=report.draws, n=report.clusters)
-    if "cluster_robust" in report.methods:
-        return _("95 %% intervals: cluster-robust standard errors by MRC (%(n)s MRCs).",
-                 n=report.clusters)
-    return _("No intervals: clustered intervals need at least two MRCs.")

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from mrc.cases import services as cases
+from mrc.cases.lapse import OPEN_STATUSES
 from mrc.cases.models import Client, CounsellingSession, FollowUp
 from mrc.extensions import db
 from mrc.imports import kinds
@@ -210,7 +211,7 @@ class FollowUpsImporter(Importer):
         if followup is None:
             ctx.error(row, "wave", _("This client has no follow-up wave %(wave)s.",
                                      wave=wave))
-        elif followup.status != "pending":
+        elif followup.status not in OPEN_STATUSES:  # a lapsed wave takes an earlier call
             ctx.error(row, "wave", _("This follow-up wave is already closed."))
         row.followup = followup
 
@@ -237,7 +238,7 @@ def _baselines_and_waves(rows: list[ImportRow]
         for client_id, day in db.session.execute(
                 select(CounsellingSession.client_id, CounsellingSession.date)
                 .where(CounsellingSession.client_id.in_(chunk),
-                       CounsellingSession.is_baseline)):
+                       CounsellingSession.is_baseline, CounsellingSession.live())):
             baselines[client_id] = day
         for f in db.session.scalars(select(FollowUp).where(FollowUp.client_id.in_(chunk))):
             waves[(f.client_id, f.wave)] = f

@@ -118,7 +118,7 @@ def _context(leaflet: Leaflet, lang: str, mrc: MrcDetails | None,
              base_url: str | None) -> dict[str, Any]:
     if lang not in leaflet.texts:
         raise LookupError(f"{leaflet.code} has no {lang} text")
-    values = mrc.placeholder_values() if mrc else {}
+    values = mrc.placeholder_values(lang) if mrc else {}
     online = public_url(leaflet.code, lang, mrc.code if mrc else None, base_url)
     return {
         "leaflet": leaflet,
@@ -129,7 +129,7 @@ def _context(leaflet: Leaflet, lang: str, mrc: MrcDetails | None,
         "body": leaflet_body_html(leaflet.texts[lang], values),
         "mrc": mrc,
         "mrc_lines": [(line, text_direction(line))
-                      for line in ([mrc.name, mrc.city, *mrc.contact_lines] if mrc else [])
+                      for line in ([mrc.name, mrc.city, *mrc.contact_lines(lang)] if mrc else [])
                       if line],
         "online_url": online,
         "qr": qr_data_uri(online),

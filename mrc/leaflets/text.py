@@ -1,5 +1,5 @@
 """A leaflet's text for print and for reading online: the MRC details that fill its
-placeholders, its Markdown as HTML (raw HTML, links and images off: nothing in a leaflet
+placeholders (from the MRC's structured hotline, address and opening hours), its Markdown as HTML (raw HTML, links and images off: nothing in a leaflet
 may make the PDF renderer fetch a file or a URL) and the direction of its languages."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from mrc.config import RTL_LOCALES
 from mrc.leaflets.library import PLACEHOLDER_RE, fill_placeholders
+from mrc.org.contact import ContactCard, contact_card
 
 # First-strong isolate / pop directional isolate. Each placeholder (filled or not) is
 # isolated, so "0300 1234567" or "MRC Lahore, Lahore" keeps its own order inside an
@@ -23,15 +24,6 @@ from mrc.leaflets.library import PLACEHOLDER_RE, fill_placeholders
 # characters; WeasyPrint does not isolate <bdi> elements, which is why markup is not used.
 FSI, PDI = "\u2068", "\u2069"
 
-# Contact lines such as "Hotline: 0800 12345" fill the matching placeholder.
-_CONTACT_LABELS: Mapping[str, tuple[str, ...]] = {
-    "MRC_ADDRESS": ("address",),
-    "MRC_HOTLINE": ("hotline", "helpline", "phone", "telephone", "tel"),
-    "MRC_HOURS": ("hours", "opening hours", "open"),
-}
-_LABELLED_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z .]*?)\s*:\s*(\S.*)$")
-_PHONE = re.compile(r"\+?\d[\d ()/-]*\d")
-_MIN_PHONE_DIGITS = 6
 # Private-use characters (never in a leaflet or a value: both are stripped of them) mark
 # open placeholders through markdown-it; they become <span class="unfilled">.
 _OPEN, _CLOSE = "\ue000", "\ue001"
@@ -40,47 +32,61 @@ _OPEN, _CLOSE = "\ue000", "\ue001"
 @dataclass(frozen=True)
 class MrcDetails:
     """What a leaflet prints about the MRC that hands it out. Plain values, so rendering
-    needs no database (jobs pass an MRC id and build this from the row)."""
+    needs no database (jobs pass an MRC id and build this from the row): the hotline in
+    E.164 and, per language, the address and opening hours as ``(locale, text)`` pairs."""
 
     code: str
     name: str
     city: str = ""
-    contact: str = ""
+    hotline: str = ""
+    addresses: tuple[tuple[str, str], ...] = ()
+    opening_hours: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(cls, mrc: Any) -> MrcDetails:
         """From an ``mrc.org.models.MRC`` row."""
-        return cls(code=mrc.code, name=mrc.name, city=mrc.city or "", contact=mrc.contact or "")
+        rows = sorted(mrc.contact_texts, key=lambda row: row.locale)
+        return cls(code=mrc.code, name=mrc.name, city=mrc.city or "", hotline=mrc.hotline or "",
+                   addresses=tuple((r.locale, r.address) for r in rows if r.address),
+                   opening_hours=tuple((r.locale, r.opening_hours) for r in rows
+                                       if r.opening_hours))
 
-    @property
-    def contact_lines(self) -> tuple[str, ...]:
-        return tuple(line.strip() for line in self.contact.splitlines() if line.strip())
+    def contact(self, lang: str) -> ContactCard:
+        """The hotline, address and opening hours to print in ``lang`` (each text falls
+        back to English, then to any language that has one)."""
+        texts: dict[str, dict[str, str]] = {}
+        for name, pairs in (("address", self.addresses), ("opening_hours", self.opening_hours)):
+            for locale, text in pairs:
+                texts.setdefault(locale, {})[name] = text
+        return contact_card(self.hotline, texts, lang)
 
-    def placeholder_values(self) -> dict[str, str]:
-        """Values for the MRC's own placeholders.
+    def contact_lines(self, lang: str) -> tuple[str, ...]:
+        """The contact block under the MRC's name: address lines, hotline, opening hours."""
+        card = self.contact(lang)
+        address = card.address.text.splitlines() if card.address else []
+        lines = [*address, card.hotline_display, card.opening_hours.text if card.opening_hours
+                 else ""]
+        return tuple(line.strip() for line in lines if line.strip())
 
-        ``MRC_NAME`` is the name. A contact line labelled ``Address:``, ``Hotline:``
-        (``Phone:``, ``Tel:``) or ``Hours:`` fills the matching placeholder. Without such a
-        line the hotline is the first telephone-like number in the contact block and the
-        address is the city; the opening hours are only taken from a labelled line. The
-        national placeholders (authorities, embassies…) are not MRC details and stay open.
+    def placeholder_values(self, lang: str = "en") -> dict[str, str]:
+        """Values for the MRC's own placeholders in a leaflet in ``lang``.
+
+        ``MRC_NAME`` is the name, ``MRC_HOTLINE`` the hotline, ``MRC_ADDRESS`` and
+        ``MRC_HOURS`` the address (else the city) and opening hours in the leaflet's
+        language where the MRC has them. A detail the MRC has not given stays open, as do
+        the national placeholders (authorities, embassies…), which are not MRC details.
         """
+        card = self.contact(lang)
         values = {"MRC_NAME": self.name}
-        for line in self.contact_lines:
-            labelled = _LABELLED_LINE.match(line)
-            if not labelled:
-                continue
-            label = labelled.group(1).strip().lower()
-            for name, labels in _CONTACT_LABELS.items():
-                if label in labels and name not in values:
-                    values[name] = labelled.group(2).strip()
-        if "MRC_HOTLINE" not in values:
-            for match in _PHONE.finditer(self.contact):
-                if sum(ch.isdigit() for ch in match.group(0)) >= _MIN_PHONE_DIGITS:
-                    values["MRC_HOTLINE"] = match.group(0).strip()
-                    break
-        if "MRC_ADDRESS" not in values and self.city.strip():
+        if card.hotline:
+            values["MRC_HOTLINE"] = card.hotline_display
+        if card.address:
+            values["MRC_ADDRESS"] = ", ".join(
+                line.strip() for line in card.address.text.splitlines() if line.strip())
+        elif self.city.strip():
             values["MRC_ADDRESS"] = self.city.strip()
+        if card.opening_hours:
+            values["MRC_HOURS"] = card.opening_hours.text
         return values
 
 

@@ -13,24 +13,11 @@ from sqlalchemy.exc import IntegrityError
 
 from mrc.audit import services as audit
 from mrc.extensions import db
+from mrc.org import contact
 from mrc.org.models import MRC, Country, Region
+from mrc.org.reference import REFERENCE_CONTACTS, REFERENCE_NETWORK
 from mrc.spreadsheets import starts_like_formula
 from mrc.validation import ValidationError
-
-# The demo network: 7 MRCs in 5 countries, 3 regions. Contacts are placeholders.
-REFERENCE_NETWORK = {
-    "SOUTH_ASIA": ("South Asia", {
-        "AF": [("AF-KBL", "MRC Kabul", "Kabul")],
-        "PK": [("PK-ISB", "MRC Islamabad", "Islamabad"), ("PK-LHE", "MRC Lahore", "Lahore")],
-        "BD": [("BD-DAC", "MRC Dhaka", "Dhaka")],
-    }),
-    "MIDDLE_EAST": ("Middle East", {
-        "IQ": [("IQ-BGW", "MRC Baghdad", "Baghdad"), ("IQ-EBL", "MRC Erbil", "Erbil")],
-    }),
-    "CENTRAL_ASIA": ("Central Asia", {
-        "TJ": [("TJ-DYU", "MRC Dushanbe", "Dushanbe")],
-    }),
-}
 
 
 def country_name(alpha2: str) -> str:
@@ -67,11 +54,19 @@ def ensure_reference_network() -> dict[str, MRC]:
                 mrc = db.session.scalar(select(MRC).where(MRC.code == code))
                 if mrc is None:
                     mrc = MRC(code=code, name=name, city=city, country_id=country.id,
-                              contact="[MRC hotline] · [opening hours]", active=True)
+                              active=True)
+                    _reference_contact(mrc, alpha2)
                     db.session.add(mrc)
                     db.session.flush()
                 result[code] = mrc
     return result
+
+
+def _reference_contact(mrc: MRC, alpha2: str) -> None:
+    hotline, texts = REFERENCE_CONTACTS.get(mrc.code, ("", {}))
+    mrc.hotline = contact.validate_hotline(hotline, alpha2, {})
+    contact.apply_texts(mrc, {locale: {"address": address, "opening_hours": hours}
+                              for locale, (address, hours) in texts.items()})
 
 
 def resolve_scope(mrc_code: str | None, country_code: str | None,
@@ -101,7 +96,6 @@ COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 MRC_CODE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{2,5}$")
 MAX_NAME = {"region": 120, "country": 120, "mrc": 160}
 MAX_CITY = 120
-MAX_CONTACT = 400
 
 
 def normalise_org_code(raw: str | None) -> str:
@@ -292,35 +286,42 @@ def validate_mrc(data: dict[str, Any], mrc: MRC | None = None) -> dict[str, Any]
         errors["code"] = _("Another MRC already has this code.")
     values: dict[str, Any] = {"code": code, "country_id": country_id, "name": _text(data, "name"),
               "city": _text(data, "city"),
-              # Line breaks are kept: the contact block is printed as lines on leaflets.
-              "contact": "\n".join(line.strip() for line in _text(data, "contact").splitlines())}
+              "hotline": contact.validate_hotline(data.get("hotline"),
+                                                  country.code if country else None, errors)}
     if problem := name_error(values["name"], "mrc"):
         errors["name"] = problem
     if len(values["city"]) > MAX_CITY:
         errors["city"] = _("The city is limited to %(max)s characters.", max=MAX_CITY)
-    if len(values["contact"]) > MAX_CONTACT:
-        errors["contact"] = _("The contact block is limited to %(max)s characters.",
-                              max=MAX_CONTACT)
+    texts = contact.validate_texts(data.get("texts") or {}, errors)
     if "active" in data:
         values["active"] = bool(data["active"])
     if errors:
         raise ValidationError(errors)
-    return values
+    return {**values, "texts": texts}
 
 
 def create_mrc(data: dict[str, Any]) -> MRC:
-    """Add an MRC, active (audited); ValidationError on bad input."""
+    """Add an MRC, active, with its hotline and per-language address and opening hours
+    (audited); ValidationError on bad input."""
     values = validate_mrc(data)
+    texts = values.pop("texts")
     values["active"] = True
     mrc = MRC(**values)
+    contact.apply_texts(mrc, texts)
     _save(mrc, None, entity="mrc", code_taken=_("Another MRC already has this code."))
     return mrc
 
 
 def update_mrc(mrc: MRC, data: dict[str, Any]) -> list[str]:
-    """Change an MRC (audited); returns the names of the changed fields."""
-    return _save(mrc, validate_mrc(data, mrc), entity="mrc",
-                 code_taken=_("Another MRC already has this code."))
+    """Change an MRC, its hotline and contact texts (audited with the names of the changed
+    fields, e.g. ``hotline,address_ar``); returns those names."""
+    values = validate_mrc(data, mrc)
+    texts = values.pop("texts")
+    changed = _apply(mrc, values) + contact.apply_texts(mrc, texts)
+    if changed:
+        _flush_unique({"code": _("Another MRC already has this code.")})
+        audit.record("update", "mrc", mrc.id, mrc_id=mrc.id, detail=_fields_detail(changed))
+    return changed
 
 
 def set_mrc_active(mrc: MRC, active: bool) -> bool:

@@ -59,7 +59,8 @@ def _client_persons(mrc_ids: Sequence[int], start: date, end: date) -> Select:
                Client.migrant_status, Client.education, Client.employment,
                baseline.date.label("baseline_date"), baseline.intention,
                baseline.awareness_score)
-        .join(baseline, and_(baseline.client_id == Client.id, baseline.is_baseline.is_(True)))
+        .join(baseline, and_(baseline.client_id == Client.id, baseline.is_baseline.is_(True),
+                             baseline.live()))
         .where(Client.mrc_id.in_(mrc_ids), baseline.date >= start, baseline.date <= end)
     )
 
@@ -72,7 +73,8 @@ def _client_followups(mrc_ids: Sequence[int], start: date, end: date,
                FollowUp.completed_on.label("obs_date"), FollowUp.intention,
                FollowUp.location_status, FollowUp.awareness_score, FollowUp.used_mrc_info)
         .join(Client, Client.id == FollowUp.client_id)
-        .join(baseline, and_(baseline.client_id == Client.id, baseline.is_baseline.is_(True)))
+        .join(baseline, and_(baseline.client_id == Client.id, baseline.is_baseline.is_(True),
+                             baseline.live()))
         .where(Client.mrc_id.in_(mrc_ids), baseline.date >= start, baseline.date <= end,
                FollowUp.wave.in_(waves), FollowUp.status == "reached",
                FollowUp.completed_on.is_not(None))

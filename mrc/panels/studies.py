@@ -208,7 +208,7 @@ def adhoc_spec(mrc_ids: list[int], start: date | None, end: date | None,
     if start is None or end is None:
         first, last = db.session.execute(
             select(func.min(CounsellingSession.date), func.max(CounsellingSession.date))
-            .where(CounsellingSession.is_baseline.is_(True))).one()
+            .where(CounsellingSession.is_baseline.is_(True), CounsellingSession.live())).one()
         start = start or first or date.today()
         end = end or last or date.today()
     waves = tuple(range(1, len(settings().followup_waves_days) + 1))

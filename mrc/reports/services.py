@@ -22,19 +22,18 @@ from typing import Any
 from babel import numbers as babel_numbers
 from babel.core import Locale
 from babel.dates import format_date
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 
 from mrc.aggregates import periods
 from mrc.aggregates import services as aggregates
-from mrc.aggregates.services import PublishedTable, Row
+from mrc.aggregates.services import PublishedTable
 from mrc.auth.models import Role, User
 from mrc.config import RTL_LOCALES, SUPPORTED_LOCALES
 from mrc.jobs import services as jobs
 from mrc.jobs.models import Job
-from mrc.org.models import MRC
+from mrc.reports.impact_section import impact_section
 from mrc.scope import AreaChoice, mrc_ids_in_scope, narrow
 from mrc.scope import area_choices as scope_areas
 from mrc.settings import settings
@@ -202,6 +201,7 @@ class ReportContent:
     indicators: list[PublishedTable]
     trends: list[PublishedTable]
     impact: list[PublishedTable] = field(default_factory=list)
+    impact_notes: list[str] = field(default_factory=list)
     latin_digits: bool = False
 
     @property
@@ -241,58 +241,14 @@ def build_content(mrc_ids: Select[Any] | Sequence[int], wanted: ReportRequest, *
                             legend=aggregates.legend(threshold), indicators=indicators,
                             trends=trends, latin_digits=wanted.latin_digits)
     if impact and codes:
-        content.impact = impact_tables(mrc_ids, period)
+        content.impact, content.impact_notes = impact_section(mrc_ids, period)
     return content
 
 
 def impact_tables(mrc_ids: Select[Any] | Sequence[int], period: periods.Period) -> list[PublishedTable]:
     """The impact estimates of the clients whose baseline falls in the quarter, as one
-    published table, when the impact package offers them (``mrc.impact.services``); an
-    empty list otherwise. Estimates resting on too few people are suppressed there."""
-    try:
-        from mrc.impact import services as impact
-    except ImportError:
-        return []
-    report_fn = getattr(impact, "impact_report", None)
-    parse = getattr(impact, "parse_period", None)
-    if report_fn is None or parse is None:
-        return []
-    ids = mrc_ids if isinstance(mrc_ids, Select) else select(MRC.id).where(MRC.id.in_(list(mrc_ids)))
-    try:
-        result = report_fn(ids, parse(period.code))
-    except Exception:  # a section of the report, not the report: leave it out
-        current_app.logger.warning("impact section left out of a quarterly report",
-                                   exc_info=True)
-        return []
-    estimates = list(getattr(result, "estimates", []) or [])
-    if not estimates:
-        return []
-    outcome_labels = getattr(impact, "OUTCOME_LABELS", {})
-    design_labels = getattr(impact, "DESIGN_LABELS", {})
-    rows: list[Row] = []
-    cells: list[list[float | int | None]] = []
-    hidden: list[list[bool]] = []
-    for e in estimates:
-        scale = 100.0 if e.is_share else 1.0
-
-        def num(x: float | None, scale: float = scale) -> float | None:
-            return None if x is None else round(x * scale, 1)
-
-        rows.append(Row(f"{e.outcome}-{e.design}-{e.wave}",
-                        _("%(outcome)s, %(design)s, wave %(wave)s",
-                          outcome=str(outcome_labels.get(e.outcome, e.outcome)),
-                          design=str(design_labels.get(e.design, e.design)), wave=e.wave), 1))
-        line = [e.n_treated, num(e.baseline), num(e.followup), num(e.estimate),
-                num(e.ci_low), num(e.ci_high)]
-        cells.append([None if e.suppressed else v for v in line])
-        hidden.append([bool(e.suppressed)] * len(line))
-    columns = [("people", _("People")), ("baseline", _("Baseline")),
-               ("followup", _("Follow-up")), ("change", _("Change")),
-               ("ci_low", _("Lower limit (95 %)")), ("ci_high", _("Upper limit (95 %)"))]
-    return [PublishedTable(
-        key="impact", title=_("Impact estimates (clients with a baseline in the quarter)"),
-        kind="mean", rows=rows, columns=columns, cells=cells, suppressed=hidden,
-        note=_("Shares and changes in percentage points; awareness in score points."))]
+    published table (see :mod:`mrc.reports.impact_section`); [] when there are none."""
+    return impact_section(mrc_ids, period)[0]
 
 
 # --- files -------------------------------------------------------------------------------

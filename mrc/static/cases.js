@@ -21,6 +21,25 @@
     });
   });
 
+  // Risk-awareness questions: open or closed as the counsellor last left them, remembered
+  // in this browser only (localStorage holds "1" or "0", nothing about any client). The
+  // page opens the block itself when it holds answers or an error; that is not a choice
+  // and is not remembered, and a remembered "closed" never hides answers or an error.
+  var AWARENESS_KEY = "mrc.awareness.open";
+  function remembered() {
+    try { return window.localStorage.getItem(AWARENESS_KEY); } catch (e) { return null; }
+  }
+  document.querySelectorAll("details.awareness").forEach(function (details) {
+    var chosen = false;
+    if (remembered() === "1") { details.open = true; }
+    details.querySelector("summary").addEventListener("click", function () { chosen = true; });
+    details.addEventListener("toggle", function () {
+      if (!chosen) { return; }
+      chosen = false;
+      try { window.localStorage.setItem(AWARENESS_KEY, details.open ? "1" : "0"); } catch (e) { /* private mode */ }
+    });
+  });
+
   // Follow-up attempt: show the outcome questions only when the client was reached.
   document.querySelectorAll(".attempt-form").forEach(function (form) {
     var sections = form.querySelectorAll("[data-when]");

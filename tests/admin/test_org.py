@@ -78,12 +78,13 @@ def test_country_with_mrcs_keeps_its_code(network, admin):
 def test_mrc_create_validates_code_prefix(network, admin):
     pakistan = network["PK-ISB"].country
     data = {"code": "AF-PSH", "name": "MRC Peshawar", "city": "Peshawar",
-            "country_id": str(pakistan.id), "contact": "Hotline 0800 123\nSun–Thu 9–16"}
+            "country_id": str(pakistan.id), "hotline": "051 2345678",
+            "opening_hours_en": "Sun–Thu 9–16"}
     wrong_prefix = admin.post("/admin/mrcs/new", data=data)
     assert wrong_prefix.status_code == 400
     body = wrong_prefix.get_data(as_text=True)
     assert "must start with the country code PK" in body
-    assert "MRC Peshawar" in body and "Hotline 0800 123" in body  # nothing lost
+    assert "MRC Peshawar" in body and "051 2345678" in body and "Sun–Thu 9–16" in body
 
     bad_format = admin.post("/admin/mrcs/new", data={**data, "code": "PK_PSH"})
     assert bad_format.status_code == 400 and "for example PK-ISB" in bad_format.get_data(as_text=True)
@@ -94,7 +95,8 @@ def test_mrc_create_validates_code_prefix(network, admin):
     response = admin.post("/admin/mrcs/new", data={**data, "code": "pk-psh"})
     assert response.status_code == 302
     mrc = db.session.scalar(select(MRC).where(MRC.code == "PK-PSH"))
-    assert mrc is not None and mrc.active and mrc.contact == "Hotline 0800 123\nSun–Thu 9–16"
+    assert mrc is not None and mrc.active and mrc.hotline == "+92512345678"
+    assert [(t.locale, t.opening_hours) for t in mrc.contact_texts] == [("en", "Sun–Thu 9–16")]
     listing = admin.get("/admin/mrcs").get_data(as_text=True)
     assert f'id="mrc-{mrc.id}"' in listing and "Pakistan" in listing
 
@@ -102,7 +104,9 @@ def test_mrc_create_validates_code_prefix(network, admin):
 def test_mrc_edit_and_deactivate(network, admin):
     mrc = network["IQ-EBL"]
     data = {"code": "IQ-EBL", "name": "MRC Erbil", "city": "Erbil (Hawler)",
-            "country_id": str(mrc.country_id), "contact": mrc.contact}
+            "country_id": str(mrc.country_id), "hotline": mrc.hotline,
+            **{f"{name}_{t.locale}": getattr(t, name) for t in mrc.contact_texts
+               for name in ("address", "opening_hours")}}
     assert admin.post(f"/admin/mrcs/{mrc.id}/edit", data=data).status_code == 302
     assert audit_rows("mrc")[-1].detail == "fields=city"
     assert admin.post(f"/admin/mrcs/{mrc.id}/deactivate").status_code == 302
@@ -120,7 +124,7 @@ def test_mrc_edit_and_deactivate(network, admin):
 def test_overlong_and_garbage_input_is_a_form_error_not_a_crash(network, admin):
     response = admin.post("/admin/mrcs/new", data={
         "code": "PK-" + "X" * 40, "name": "n" * 500, "country_id": "not-a-number",
-        "contact": "c" * 1000})
+        "hotline": "1" * 100, "address_ar": "c" * 1000})
     assert response.status_code == 400
     assert db.session.scalar(select(MRC).where(MRC.name == "n" * 500)) is None
     assert admin.post("/admin/countries/new", data={}).status_code == 400

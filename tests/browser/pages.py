@@ -26,6 +26,7 @@ PAGES = [
     PageSpec("register", COUNSELLOR, "/cases/register"),
     PageSpec("session", COUNSELLOR, "/cases/clients/{client}/sessions/new"),
     PageSpec("worklist", COUNSELLOR, "/cases/worklist"),
+    PageSpec("clients", COUNSELLOR, "/cases/clients"),
     PageSpec("client", COUNSELLOR, "/cases/clients/{client}"),
     PageSpec("find", COUNSELLOR, "/cases/find"),
     PageSpec("outreach", COUNSELLOR, "/outreach/"),

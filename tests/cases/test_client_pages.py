@@ -94,7 +94,7 @@ def test_edit_changes_fields_and_phone(counsellor, make_client):
     db.session.commit()
     form = text(counsellor.get(f"/cases/clients/{record.id}/edit"))
     assert 'value="+923001234567"' in form
-    data = register_data(education="tertiary", phone="0301 7654321")
+    data = register_data(education="tertiary", phone="0301 7654321", reason="typing_error")
     data.pop("registered_on")
     response = counsellor.post(f"/cases/clients/{record.id}/edit", data=data)
     assert response.status_code == 302
@@ -112,7 +112,7 @@ def test_edit_changes_fields_and_phone(counsellor, make_client):
 def test_edit_with_bad_phone_changes_nothing(counsellor, make_client):
     record = make_client("PK-ISB", phone="0300 1234567")
     db.session.commit()
-    data = register_data(education="tertiary", phone="12")
+    data = register_data(education="tertiary", phone="12", reason="typing_error")
     response = counsellor.post(f"/cases/clients/{record.id}/edit", data=data)
     assert response.status_code == 400
     assert error_at(text(response), "phone", "This is not a valid phone number.")
@@ -124,11 +124,11 @@ def test_edit_with_bad_phone_changes_nothing(counsellor, make_client):
 def test_withdrawing_and_giving_consent_again_reopens_waves(counsellor, make_client):
     record = make_client("PK-ISB")
     db.session.commit()
-    data = register_data(followup_consent=None)
+    data = register_data(followup_consent=None, reason="other")
     data.pop("registered_on")
     counsellor.post(f"/cases/clients/{record.id}/edit", data=data)
     assert {f.status for f in record.followups} == {"cancelled"}
-    counsellor.post(f"/cases/clients/{record.id}/edit", data=register_data())
+    counsellor.post(f"/cases/clients/{record.id}/edit", data=register_data(reason="other"))
     db.session.expire_all()
     assert {f.status for f in record.followups} == {"pending"}
 

@@ -163,7 +163,7 @@ def test_giving_up_marks_wave_unreachable(counsellor, make_client):
      "The attempt date cannot be in the future."),
     ({"date": (TODAY - timedelta(days=200)).isoformat()}, "date",
      "A follow-up cannot be before the baseline session."),
-    ({"date": "soon"}, "date", "Enter a date such as 2026-11-23"),
+    ({"date": "soon"}, "date", "This is not a date in an accepted form."),
     ({"method": "telepathy"}, "method", "Not a valid choice."),
 ])
 def test_bad_attempt_rerenders_and_writes_nothing(counsellor, make_client, overrides, field,

@@ -61,7 +61,7 @@ def test_register_without_consent_ignores_consent_date(counsellor):
     ({"province": "AF-KAB"}, "province", "Not a valid choice."),  # another country's
     ({"phone": "12"}, "phone", "This is not a valid phone number."),
     ({"sex": ""}, "sex", "Choose one of the listed values."),
-    ({"registered_on": "yesterday"}, "registered_on", "Enter a date such as 2026-11-23"),
+    ({"registered_on": "yesterday"}, "registered_on", "This is not a date in an accepted form."),
     ({"registered_on": (date.today() + timedelta(days=1)).isoformat()}, "registered_on",
      "The registration date cannot be in the future."),
     ({"consent_date": ""}, "consent_date", "Enter the date consent to follow-up was given."),

@@ -86,7 +86,7 @@ def test_full_session_is_stored(counsellor, new_client):
      "The session date cannot be before the client was registered."),
     ({"date": (date.today() + timedelta(days=1)).isoformat()}, "date",
      "The session date cannot be in the future."),
-    ({"date": "31/31/2024"}, "date", "Enter a date such as 2026-11-23"),
+    ({"date": "31/31/2024"}, "date", "This is not a date in an accepted form."),
     ({"duration_minutes": "half an hour"}, "duration_minutes", "Not a valid integer value."),
     ({"duration_minutes": "0"}, "duration_minutes", "Enter a duration between 1 and 600 minutes."),
     ({"intention": None}, "intention", "Choose one of the listed values."),
@@ -172,3 +172,57 @@ def test_leaflets_given_in_a_session_leave_the_stock(network, make_user, login, 
     assert "Only 0" in response.get_data(as_text=True)
     database.session.expire_all()
     assert len(record.sessions) == sessions_before
+
+
+def test_session_language_defaults_to_the_clients_last_session(counsellor, make_client):
+    record = make_client("PK-ISB", sessions=2, baseline=date.today() - timedelta(days=30))
+    older, latest = sorted(record.sessions, key=lambda s: s.date)
+    older.language, latest.language = "ur", "ps"
+    db.session.commit()
+    # The interface is in Bengali, the MRC in Pakistan: neither guess says Pashto.
+    html = text(counsellor.get(url(record) + "?lang=bn"))
+    assert '<option selected value="ps">' in html
+
+
+def test_session_language_without_sessions_follows_interface_and_country(counsellor,
+                                                                         new_client):
+    assert '<option selected value="fa">' in text(counsellor.get(url(new_client) + "?lang=fa_AF"))
+    assert '<option selected value="ur">' in text(counsellor.get(url(new_client) + "?lang=en"))
+
+
+def _stock_one_leaflet(network, user, language="ur", copies=2):
+    from mrc.leaflets import services as stock
+    from mrc.leaflets.models import Leaflet
+
+    db.session.add(Leaflet(code="L01-regular-pathways", topic="regular_pathways",
+                           languages="en,ur", version="1.0"))
+    stock.receive(network["PK-ISB"].id, "L01-regular-pathways", language, copies,
+                  date.today(), user)
+    db.session.commit()
+
+
+def test_leaflet_choices_show_titles_in_the_interface_language(network, make_user, login,
+                                                               new_client):
+    user = make_user("counsellor")
+    _stock_one_leaflet(network, user)
+    browser = login(user)
+    english = text(browser.get(url(new_client) + "?lang=en"))
+    assert "Going abroad to work: the regular way</label>" in english
+    assert "L01-regular-pathways</label>" not in english
+    urdu = text(browser.get(url(new_client) + "?lang=ur"))
+    assert "کام کے لیے بیرون ملک جانا: قانونی راستہ</label>" in urdu
+
+
+def test_leaflets_given_appear_on_the_client_timeline(network, make_user, login, new_client):
+    user = make_user("counsellor")
+    _stock_one_leaflet(network, user)
+    browser = login(user)
+    client_page = f"/cases/clients/{new_client.id}?lang=en"
+    assert "Leaflets given" not in text(browser.get(client_page))
+    response = browser.post(url(new_client), data=session_data(
+        leaflets=["L01-regular-pathways"], leaflet_language="ur"))
+    assert response.status_code == 302
+    html = text(browser.get(client_page))
+    timeline = html.split('<ol class="timeline">', 1)[1]
+    assert "Leaflets given" in timeline
+    assert "Going abroad to work: the regular way (اردو)" in timeline

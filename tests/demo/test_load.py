@@ -22,6 +22,7 @@ from mrc.keys import keyring
 from mrc.org.models import MRC
 from mrc.outreach.models import OutreachEvent
 from mrc.scope import scoped
+from mrc.settings import settings
 from tests.demo.conftest import TODAY
 
 CLIENTS = 200
@@ -147,6 +148,10 @@ def test_worklists_of_the_demo_counsellors(loaded: Any) -> None:
         expected = db.session.scalar(select(func.count()).select_from(FollowUp).where(
             FollowUp.mrc_id == counsellor.mrc_id, FollowUp.status == "pending",
             FollowUp.due_date <= horizon))
+        # Waves past the lapse horizon were stored lapsed by the load: none is left pending.
+        assert not db.session.scalar(select(func.count()).select_from(FollowUp).where(
+            FollowUp.status == "pending",
+            FollowUp.due_date < TODAY - timedelta(days=settings().followup_lapse_days)))
         assert total == expected == len(rows)
         assert [r.due_date for r in rows] == sorted(r.due_date for r in rows)
         # Attempt counts and last dates per row, as the list shows them.

@@ -110,15 +110,49 @@ def test_many_clusters_use_cluster_robust_t_intervals() -> None:
     assert result.ci_low < result.estimate < result.ci_high
 
 
-def test_too_few_clusters_give_no_interval() -> None:
+def two_sample_se(pairs: pd.DataFrame) -> float:
+    """The textbook standard error of a difference of two groups' mean changes, people
+    independent: what an interval clustered by person only should come close to."""
+    d = pairs["y1"] - pairs["y0"]
+    t, c = d[pairs["treated"] == 1], d[pairs["treated"] == 0]
+    return float(np.sqrt(t.var(ddof=1) / len(t) + c.var(ddof=1) / len(c)))
+
+
+def test_too_few_clusters_give_an_interval_not_clustered_by_mrc() -> None:
     rng = np.random.default_rng(5)
     one = simulate_pairs(rng, clusters=1)
     result = E.difference_in_differences(one, "irregular", 1)
-    assert result is not None and result.method == "none" and result.ci_low is None
+    assert result is not None and result.method == "person_robust" and result.clusters == 1
+    assert result.ci_low < result.estimate < result.ci_high
+    # Clustered by person: a person's baseline and follow-up stay one unit (treating the
+    # stacked rows as independent would give another width).
+    half_width = (result.ci_high - result.ci_low) / 2
+    assert half_width == pytest.approx(1.96 * two_sample_se(one), rel=0.05)
+    # Two MRCs: the wild bootstrap cannot bound an interval; the person-level one is given.
     two = simulate_pairs(rng, clusters=2)
     result = E.difference_in_differences(two, "irregular", 1, draws=199)
-    assert result is not None and result.method == "wild_cluster_bootstrap"
-    assert result.ci_low is None and result.estimate is not None
+    assert result is not None and result.method == "person_robust" and result.clusters == 2
+    assert result.ci_low is not None and result.ci_low < result.estimate < result.ci_high
+    before = E.before_after(two, "irregular", 1, draws=199)
+    assert before.method == "person_robust" and before.ci_low is not None
+
+
+def test_person_interval_covers_the_effect_in_the_mrc_itself() -> None:
+    """What the interval not clustered by MRC is valid for: the people of the MRC as it is.
+    Over simulated single-MRC studies it covers that MRC's own effect about 95 % of the
+    time (and is no interval for the network: the MRC's effect varies around it)."""
+    rng = np.random.default_rng(11)
+    covered = []
+    for _ in range(200):
+        effect_g = float(rng.normal(-0.10, 0.05))
+        pairs = simulate_pairs(rng, clusters=1, effect=effect_g, heterogeneity=0.0,
+                               sizes=((150, 250), (150, 250)))
+        p0 = pairs["y0"].mean()  # the clip of the simulation never binds around 0.2
+        assert 0.05 < p0 < 0.6
+        result = E.difference_in_differences(pairs, "irregular", 1)
+        assert result is not None and result.method == "person_robust"
+        covered.append(result.ci_low <= effect_g <= result.ci_high)
+    assert 0.90 <= np.mean(covered) <= 0.99
 
 
 def test_outcomes_are_defined_among_people_considering_migration() -> None:
@@ -165,11 +199,29 @@ def test_threshold_hides_levels_with_small_numerators() -> None:
     clients_small, comparison_small, zero = E.apply_threshold(
         [make(ones=(10, 3, 9, 9)), make(ones=(10, 6, 9, 2)), make(ones=(10, 0, 9, 9))], 5)
     assert (clients_small.baseline, clients_small.followup) == (None, None)
-    assert clients_small.comparison_baseline == 0.22 and clients_small.estimate == -0.08
+    assert clients_small.comparison_baseline == 0.22
     assert (comparison_small.comparison_baseline, comparison_small.comparison_followup) \
         == (None, None)
     assert comparison_small.baseline == 0.2
-    assert zero.followup == 0.12  # a zero count is structural and shown
+    assert zero.followup == 0.12 and zero.estimate == -0.08  # a zero count is structural
+    assert zero.withheld == frozenset()
+
+
+def test_a_change_is_never_published_without_its_parts() -> None:
+    """A change and the people count would give a hidden level's numerator back: when a
+    level is suppressed, the change, its interval and its p-value are suppressed too."""
+    clients_small, comparison_small = E.apply_threshold(
+        [make(ones=(10, 3, 9, 9)), make(ones=(10, 6, 9, 2))], 5)
+    for e in (clients_small, comparison_small):
+        assert (e.estimate, e.ci_low, e.ci_high, e.p_value) == (None, None, None, None)
+        assert {"estimate", "ci_low", "ci_high"} <= e.withheld
+        assert not e.suppressed and e.n_treated == 50  # the rest of the row is published
+    assert {"baseline", "followup"} <= clients_small.withheld
+    assert "comparison_baseline" not in clients_small.withheld
+    assert {"comparison_baseline", "comparison_followup"} <= comparison_small.withheld
+    before_after = E.apply_threshold([make("before_after", n_comparison=None,
+                                           ones=(4, 12))], 5)[0]
+    assert before_after.baseline is None and before_after.estimate is None
     level = E.apply_threshold([make("level", n_comparison=None, ones=(2,),
                                     outcome="used_info")], 5)[0]
     assert level.suppressed and level.followup is None

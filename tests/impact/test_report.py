@@ -13,7 +13,7 @@ from sqlalchemy import select
 from mrc.cases.models import Client
 from mrc.demo.services import load_demo
 from mrc.extensions import db
-from mrc.impact import services
+from mrc.impact import presentation, services
 from mrc.impact.services import Period, PeriodError, parse_period
 from mrc.scope import named_scope
 from tests.demo.conftest import TODAY
@@ -71,7 +71,9 @@ def test_scope_and_period_select_the_cohort(demo) -> None:
         Client.mrc_id.in_(named_scope("PK")))).unique().all()
     assert pakistan.clients == len(pk_clients) < everything.clients
     assert mrc.clients < pakistan.clients and mrc.clusters == 1
-    assert all(e.method == "none" for e in mrc.estimates if not e.suppressed)
+    # One MRC: no interval clustered by MRC; the one given is clustered by person.
+    assert {e.method for e in mrc.estimates if not e.suppressed} <= {"person_robust", "none"}
+    assert any(e.method == "person_robust" and e.ci_low is not None for e in mrc.estimates)
     assert report_for("SOUTH_ASIA").clusters == 4
     year = report_for("all", "2025")
     assert 0 < year.clients < everything.clients
@@ -84,7 +86,7 @@ def test_small_cohorts_are_suppressed(demo) -> None:
     assert report.estimates and all(e.suppressed for e in report.estimates)
     assert all(e.estimate is None and e.baseline is None for e in report.estimates)
     assert report.clients == 0  # the cohort's own size is below the threshold too
-    lines = services.report_lines(report)
+    lines = presentation.report_lines(report)
     assert all(line.suppressed and line.n_clients is None for line in lines)
 
 
@@ -97,7 +99,11 @@ def test_supervisor_page_shows_their_scope_only(demo, make_user, login) -> None:
     page = response.get_data(as_text=True)
     expected = report_for("PK", draws=999)
     assert f"<bdi>{expected.clients:,}</bdi>" in page
-    assert "Difference in differences" in page and "wild cluster bootstrap" in page
+    assert "Difference in differences" in page
+    # Two MRCs: why there is no interval clustered by MRC, and what is shown instead.
+    assert "Too few MRCs for an interval clustered by MRC: N = 2." in page
+    assert "the interval shown is not clustered by MRC" in page
+    assert page.count('<span class="visually-hidden">not clustered by MRC</span>') >= 3
     assert '<th scope="col">' in page and '<th scope="row">' in page
     # Areas offered: the two Pakistani MRCs, nothing else.
     assert 'value="PK-ISB"' in page and 'value="PK-LHE"' in page
@@ -128,7 +134,16 @@ def test_suppressed_cells_on_the_page(demo, make_user, login) -> None:
     browser = login(make_user("admin"))
     page = browser.get("/impact/?area=TJ-DYU&period=2024-Q3").get_data(as_text=True)
     assert page.count('<span class="visually-hidden">suppressed</span>') >= 8
-    assert "Suppressed: the estimate rests on fewer than 5 people" in page
+    assert "Suppressed: too few people to publish (fewer than 5 in a group" in page
+    assert "Undefined: nothing to compare or to compute" in page
+
+
+def test_region_page_has_clustered_intervals_and_no_notice(demo, make_user, login) -> None:
+    """Seven MRCs: intervals clustered by MRC (wild cluster bootstrap), no † and no notice."""
+    browser = login(make_user("admin"))
+    page = browser.get("/impact/").get_data(as_text=True)
+    assert "wild cluster bootstrap" in page and "clustered by MRC: with 7 MRCs" in page
+    assert "Too few MRCs" not in page and "not clustered by MRC</span>" not in page
 
 
 @pytest.mark.parametrize("role", ["counsellor", "manager", "evaluator"])
@@ -157,7 +172,8 @@ def test_cli_prints_the_table(app: Flask, demo) -> None:
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "Difference in differences" in out and "Clients, before and after" in out
-    assert "wild cluster bootstrap" in out and "with 2 MRCs" in out
+    assert "Too few MRCs for an interval clustered by MRC: N = 2." in out
+    assert "] †" in out  # the intervals not clustered by MRC are marked
     assert "Interval (95 %)" in out
     result = runner.invoke(args=["mrc", "impact", "--scope", "TJ-DYU", "--period", "2024-Q3"])
     assert result.exit_code == 0, result.output

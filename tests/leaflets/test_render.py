@@ -30,8 +30,10 @@ A4_SAMPLE = [("L01-regular-pathways", "en"), ("L03-recruitment-fees", "ur"),
              ("L02-irregular-migration-risks", "ckb")]
 PUBLIC = "https://mrc.example.org"
 MRC = render.MrcDetails(code="PK-LHE", name="Migrant Resource Centre Lahore", city="Lahore",
-                        contact="Address: 12 Mall Road\nHotline: 0300 1234567\n"
-                                "Hours: Mon-Fri 9:00-16:00")
+                        hotline="+923001234567",
+                        addresses=(("en", "12 Mall Road\nLahore"), ("ur", "12 مال روڈ، لاہور")),
+                        opening_hours=(("en", "Mon-Fri 9:00-16:00"),
+                                       ("ur", "پیر تا جمعہ، 9 سے 4 بجے")))
 MRC_PLACEHOLDERS = {"MRC_NAME", "MRC_ADDRESS", "MRC_HOTLINE", "MRC_HOURS"}
 
 EXPECTED_FONT = {"en": "Noto-Sans", "bn": "Noto-Sans-Bengali", "ur": "Noto-Nastaliq-Urdu"}
@@ -146,7 +148,7 @@ def test_pdf_of_every_leaflet_and_language(pdfs: Path, code: str, lang: str, siz
     assert squeeze(MRC.name) in flat
     used = item.placeholders(lang)
     if "MRC_HOTLINE" in used:
-        assert "03001234567" in flat
+        assert "3001234567" in flat
     for name in used - MRC_PLACEHOLDERS:  # national details an MRC block does not give
         # (pdftotext moves the brackets of an LTR island in RTL text around: name only)
         assert name in flat
@@ -198,20 +200,40 @@ def test_rendering_is_deterministic(app) -> None:
 
 # --- placeholders and Markdown -----------------------------------------------------------
 
-def test_mrc_values_from_labelled_contact_lines() -> None:
-    assert MRC.placeholder_values() == {
-        "MRC_NAME": "Migrant Resource Centre Lahore", "MRC_ADDRESS": "12 Mall Road",
-        "MRC_HOTLINE": "0300 1234567", "MRC_HOURS": "Mon-Fri 9:00-16:00"}
+def test_mrc_values_come_from_the_structured_contact_in_the_leaflets_language() -> None:
+    assert MRC.placeholder_values("en") == {
+        "MRC_NAME": "Migrant Resource Centre Lahore", "MRC_ADDRESS": "12 Mall Road, Lahore",
+        "MRC_HOTLINE": "+92 300 1234567", "MRC_HOURS": "Mon-Fri 9:00-16:00"}
+    urdu = MRC.placeholder_values("ur")
+    assert urdu["MRC_ADDRESS"] == "12 مال روڈ، لاہور"
+    assert urdu["MRC_HOURS"] == "پیر تا جمعہ، 9 سے 4 بجے"
+    assert urdu["MRC_HOTLINE"] == "+92 300 1234567"
+    # No Arabic text: the English one, never an empty or placeholder value.
+    assert MRC.placeholder_values("ar")["MRC_HOURS"] == "Mon-Fri 9:00-16:00"
+    assert MRC.contact_lines("ur") == ("12 مال روڈ، لاہور", "+92 300 1234567",
+                                       "پیر تا جمعہ، 9 سے 4 بجے")
 
 
-def test_mrc_values_fall_back_to_a_phone_number_and_the_city() -> None:
+def test_mrc_values_fall_back_to_any_language_and_the_city() -> None:
     details = render.MrcDetails(code="BD-DAC", name="MRC Dhaka", city="Dhaka",
-                                contact="Probashi Kallyan Bhaban, Eskaton\n+880 2 5566 7788\n"
-                                        "Sun-Thu 9:00-17:00, 2026")
-    assert details.placeholder_values() == {"MRC_NAME": "MRC Dhaka", "MRC_ADDRESS": "Dhaka",
-                                            "MRC_HOTLINE": "+880 2 5566 7788"}
-    bare = render.MrcDetails(code="X", name="MRC", contact="[MRC hotline] · [opening hours]")
-    assert bare.placeholder_values() == {"MRC_NAME": "MRC"}
+                                opening_hours=(("bn", "রবিবার থেকে বৃহস্পতিবার"),))
+    assert details.placeholder_values("en") == {"MRC_NAME": "MRC Dhaka", "MRC_ADDRESS": "Dhaka",
+                                                "MRC_HOURS": "রবিবার থেকে বৃহস্পতিবার"}
+    bare = render.MrcDetails(code="X", name="MRC")
+    assert bare.placeholder_values("en") == {"MRC_NAME": "MRC"}
+    assert bare.contact_lines("en") == ()
+
+
+def test_mrc_details_of_a_row_carry_hotline_and_texts(network) -> None:
+    from mrc.org.contact import apply_texts
+
+    mrc = network["PK-ISB"]
+    apply_texts(mrc, {"en": {"address": "1 Test Street", "opening_hours": "Always"},
+                      "ur": {"address": "", "opening_hours": "ہمیشہ"}})
+    details = render.MrcDetails.of(mrc)
+    assert details.hotline == mrc.hotline and details.hotline.startswith("+92")
+    values = details.placeholder_values("ur")
+    assert values["MRC_HOURS"] == "ہمیشہ" and values["MRC_ADDRESS"] == "1 Test Street"
 
 
 def test_open_placeholders_are_marked_and_filled_ones_isolated() -> None:

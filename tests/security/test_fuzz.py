@@ -78,6 +78,10 @@ ROLE_OF = {
     "auth.login": "anonymous",
     "auth.logout": "counsellor",
     "cases.attempt": "counsellor",
+    "cases.client_list": "counsellor",
+    "cases.delete_session": "counsellor",
+    "cases.edit_attempt": "counsellor",
+    "cases.edit_session": "counsellor",
     "cases.edit": "counsellor",
     "cases.erase": "manager",
     "cases.find": "counsellor",
@@ -300,6 +304,14 @@ def url_values(rule: Rule, user: Any, network: dict[str, Any], make_client: Any,
             values["client_id"] = client.id
             values["followup_id"] = db.session.scalars(
                 select(FollowUp.id).where(FollowUp.client_id == client.id)).first()
+        elif name in ("session_id", "attempt_id"):
+            from mrc.cases import services
+
+            client = make_client("PK-ISB", sessions=2, consent=True)
+            values["session_id"] = min(s.id for s in client.sessions)
+            wave = min(client.followups, key=lambda f: f.wave)
+            values["attempt_id"] = services.record_attempt(
+                wave, {"date": TODAY, "method": "phone", "reached": False}, None).id
         elif name == "event_id":
             values[name] = outreach.record_event(mrc, {
                 "date": TODAY - timedelta(days=3), "type": "community_session",

@@ -1,5 +1,7 @@
-"""A phone number is shown only on its client's pages inside its own MRC: never in logs,
-audit rows, URLs, other pages, or readable in the database."""
+"""A phone number is shown only inside its own MRC, on its client's pages and (when a wave
+is due, for the call) on the worklist: never in logs, audit rows, URLs, other pages, or
+readable in the database. The worklist's own test (tests/cases/test_worklist.py) checks that
+another MRC's worklist never shows it."""
 
 from __future__ import annotations
 
@@ -48,7 +50,7 @@ def test_phone_appears_only_on_its_own_client_pages(app, make_user, login, debug
     response = visit("POST", "/cases/register", sex="female", birth_year="1990",
                      migrant_status="prospective", education="secondary",
                      employment="unemployed", phone=PHONE, followup_consent="y",
-                     consent_date=today, registered_on=today)
+                     consent_date=today, registered_on=today, reason="typing_error")
     assert response.status_code == 302
     record = db.session.scalars(select(Client).order_by(Client.id.desc())).first()
     assert record is not None and record.phone_enc
@@ -65,7 +67,7 @@ def test_phone_appears_only_on_its_own_client_pages(app, make_user, login, debug
     response = visit("POST", f"/cases/clients/{record.id}/edit", sex="female", birth_year="1990",
                      migrant_status="prospective", education="secondary",
                      employment="unemployed", phone=NEW_PHONE, followup_consent="y",
-                     consent_date=today, registered_on=today)
+                     consent_date=today, registered_on=today, reason="typing_error")
     assert response.status_code == 302
     visit("GET", "/cases/worklist")
     visit("GET", "/cases/find")

@@ -61,6 +61,8 @@ RECORD_PARAMS = {
     "user_id": "user, as managed by a manager (admin.*_mrc_user)",
     "study_id": "panel study (belongs to the user who defined it)",
     "export_id": "panel export (downloadable by the user who asked for it)",
+    "session_id": "counselling session (corrected or deleted in error)",
+    "attempt_id": "follow-up attempt (corrected)",
 }
 # For a new kind of record add its parameter above and a factory here: it receives the MRC's
 # ``Records`` (mrc code, a counsellor ``owner`` of that MRC) and returns the id of a record of
@@ -89,6 +91,18 @@ def make_study(records: Records) -> int:
 
 
 EXTRA_RECORDS["study_id"] = make_study
+
+
+def first_session(records: Records) -> int:
+    return min(s.id for s in records.client.sessions)
+
+
+def first_attempt(records: Records) -> int:
+    return records.followup.attempts[0].id
+
+
+EXTRA_RECORDS["session_id"] = first_session
+EXTRA_RECORDS["attempt_id"] = first_attempt
 
 ADMIN_ONLY = {
     "admin.edit_region": "regions are managed by admins, whose scope is everything",
@@ -134,6 +148,7 @@ NO_RECORD = {
     "cases.register": "registers a client in the user's own MRC",
     "cases.find": "search by code or phone within the user's own MRC",
     "cases.worklist": "due follow-ups of the user's own MRC",
+    "cases.client_list": "client list of the user's own MRC (code prefix POSTed)",
     "imports.upload": "imports into the manager's own MRC",
     "jobs.selftest": "starts a test job (admins)",
     "leaflets.library": "the shared leaflet catalogue",
@@ -283,13 +298,18 @@ def snapshot(records: Records) -> dict[str, Any]:
         "client": db.session.execute(select(
             Client.code, Client.sex, Client.birth_year, Client.phone_index, Client.erased_at,
             Client.followup_consent).where(Client.id == client.id)).one(),
-        "sessions": db.session.scalar(select(func.count()).select_from(CounsellingSession)
-                                      .where(CounsellingSession.client_id == client.id)),
+        "sessions": db.session.execute(select(CounsellingSession.date,
+                                              CounsellingSession.intention,
+                                              CounsellingSession.deleted_at)
+                                       .where(CounsellingSession.client_id == client.id)
+                                       .order_by(CounsellingSession.id)).all(),
         "followups": db.session.execute(select(FollowUp.status, FollowUp.due_date)
                                         .where(FollowUp.client_id == client.id)
                                         .order_by(FollowUp.wave)).all(),
-        "attempts": db.session.scalar(select(func.count()).select_from(FollowUpAttempt).join(
-            FollowUp).where(FollowUp.client_id == client.id)),
+        "attempts": db.session.execute(select(FollowUpAttempt.date, FollowUpAttempt.method)
+                                       .join(FollowUp)
+                                       .where(FollowUp.client_id == client.id)
+                                       .order_by(FollowUpAttempt.id)).all(),
         "event": db.session.execute(select(OutreachEvent.type, OutreachEvent.attendance_total,
                                            OutreachEvent.partners)
                                     .where(OutreachEvent.id == records.event.id)).one(),
@@ -310,13 +330,20 @@ def post_payloads(endpoint: str, target: Records) -> list[dict[str, Any]]:
     payloads: dict[str, list[dict[str, Any]]] = {
         "cases.find": [{"search": "code", "code": str(target.client.code)},
                        {"search": "phone", "phone": target.secrets[2]}],
+        "cases.client_list": [{"prefix": str(target.client.code)[:4]},
+                              {"prefix": str(target.client.code)}],
         "cases.edit": [{"sex": "male", "birth_year": "1980", "migrant_status": "returnee",
                         "education": "none", "employment": "employed", "phone": "",
-                        "registered_on": today}],
+                        "registered_on": today, "reason": "typing_error"}],
         "cases.erase": [{"confirm": "y"}],
         "cases.new_session": [{"date": today, "channel": "walk_in", "language": "ur",
                                "intention": "regular"}],
         "cases.attempt": [{"date": today, "method": "phone", "reached": "no", "give_up": "y"}],
+        "cases.edit_session": [{"date": today, "channel": "phone", "language": "ur",
+                                "intention": "irregular", "reason": "typing_error"}],
+        "cases.delete_session": [{"reason": "duplicate"}],
+        "cases.edit_attempt": [{"date": today, "method": "sms", "reached": "no",
+                                "reason": "typing_error"}],
         "outreach.edit": [{"date": today, "type": "radio_tv", "estimated_reach": "100"}],
         "admin.edit_mrc_user": [{"role": "manager", "active": ""}],
         "admin.reset_mrc_user_password": [{"password": "another long password 1",

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import pycountry
 import segno
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -17,13 +17,15 @@ from mrc.audit import services as audit
 from mrc.auth.models import Role
 from mrc.auth.services import case_worker_required
 from mrc.cases import awareness, bp, services, vocab
+from mrc.cases.correction_forms import ClientCorrectionForm
+from mrc.cases.duplicates import possible_duplicates
 from mrc.cases.forms import (
     CodeSearchForm,
-    EditClientForm,
     EraseForm,
     PhoneSearchForm,
     RegisterForm,
 )
+from mrc.cases.handouts import leaflets_given
 from mrc.cases.models import Client, CounsellingSession, FollowUp
 from mrc.cases.routes.common import (
     Page,
@@ -35,6 +37,9 @@ from mrc.cases.routes.common import (
     wave_label,
 )
 from mrc.forms import attach_errors
+from mrc.i18n import page_locale
+from mrc.org.contact import mrc_contact
+from mrc.places import province_name
 from mrc.privacy.codes import format_code
 from mrc.routing import form_page
 from mrc.scope import get_scoped_or_404, scoped
@@ -46,6 +51,11 @@ def register() -> Page:
     mrc = user_mrc()
     country = user_country()
     form = RegisterForm(country=country, nationality=country)
+    # A possible duplicate is shown before anything is created; "Register anyway" goes on.
+    if not request.form.get("register_anyway") and form.validate_on_submit():
+        matches = possible_duplicates(scoped(Client, current_user), mrc, form.client_data())
+        if matches:
+            return render_template("cases/register.html", form=form, duplicates=matches)
 
     def done(client: Client) -> Response:
         flash(_("Client registered. The client code is %(code)s: write it on the card.",
@@ -102,6 +112,7 @@ class TimelineEntry:
     notes: str | None = None
     max_score: int | None = None
     wave: str = ""
+    leaflets: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 def _labels(mask: int, vocabulary: tuple[tuple[str, Any], ...]) -> list[str]:
@@ -111,6 +122,7 @@ def _labels(mask: int, vocabulary: tuple[tuple[str, Any], ...]) -> list[str]:
 
 def _timeline(client: Client) -> list[TimelineEntry]:
     entries = []
+    given = leaflets_given((s.id for s in client.sessions), current_user, str(get_locale()))
     for when, kind, record in services.client_timeline(client):
         if kind == "session":
             s: CounsellingSession = record
@@ -119,7 +131,8 @@ def _timeline(client: Client) -> list[TimelineEntry]:
                 topics=_labels(s.topics, vocab.TOPICS),
                 referrals=_labels(s.referrals, vocab.REFERRALS),
                 notes=services.decrypt_notes(s),
-                max_score=awareness.max_score(s.awareness_version)))
+                max_score=awareness.max_score(s.awareness_version),
+                leaflets=given.get(s.id, [])))
         else:
             f: FollowUp = record
             entries.append(TimelineEntry(
@@ -142,10 +155,7 @@ def client(client_id: int) -> Page:
 
 
 def _province_name(code: str | None) -> str:
-    if not code:
-        return ""
-    entry = pycountry.subdivisions.get(code=code)
-    return str(entry.name) if entry is not None else code
+    return province_name(code)
 
 
 @bp.route("/clients/<int:client_id>/card")
@@ -157,7 +167,9 @@ def card(client_id: int) -> Page:
     code = format_code(record.code)
     # The QR code holds the client code and nothing else.
     qr = segno.make_qr(code, error="m").svg_data_uri(scale=6, border=2)
-    return render_template("cases/card.html", client=record, code=code, qr=qr, mrc=user_mrc())
+    mrc = user_mrc()
+    return render_template("cases/card.html", client=record, code=code, qr=qr, mrc=mrc,
+                           contact=mrc_contact(mrc, page_locale().code))
 
 
 @bp.route("/clients/<int:client_id>/edit", methods=["GET", "POST"])
@@ -172,7 +184,8 @@ def edit(client_id: int) -> Page:
     current["nationality"] = current["nationality"] or ""
     if current["consent_date"] is None:
         current["consent_date"] = date.today()
-    form = EditClientForm(country=user_country(), data=current)
+    # Every change is a correction: it needs a reason from the coded list (issue #10).
+    form = ClientCorrectionForm(country=user_country(), data=current)
 
     def done(changed: object) -> Response:
         if changed:
@@ -181,8 +194,8 @@ def edit(client_id: int) -> Page:
             flash(_("Nothing was changed."), "info")
         return redirect(url_for("cases.client", client_id=record.id))
 
-    return form_page(form, lambda: services.update_client(record, form.client_data(),
-                                                          current_user),
+    return form_page(form, lambda: services.correct_client(record, form.client_data(),
+                                                           form.reason.data, current_user),
                      "cases/edit.html", done, error_context=no_errors, client=record)
 
 

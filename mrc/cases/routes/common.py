@@ -10,12 +10,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from mrc.calendars import localise_digits
 from mrc.cases import bp, services
-from mrc.cases.forms import (
-    country_choices,
-)
+from mrc.cases.lapse import lapse_cutoff
 from mrc.cases.models import Client
+from mrc.i18n import numbering_system
 from mrc.org.models import MRC
+from mrc.places import country_name
 
 Page = str | Response | tuple[str, int]
 
@@ -50,14 +51,19 @@ def redirect_erased(client: Client) -> Response:
 
 
 def wave_label(wave: int) -> str:
+    """The label "Wave 2 (+180 days)", its numbers in the page's digits (as its dates are)."""
+    digits = numbering_system()
     offsets = services.wave_offsets()
+    number = localise_digits(str(wave), digits)
     if 1 <= wave <= len(offsets):
-        return _("Wave %(wave)s (+%(days)s days)", wave=wave, days=offsets[wave - 1])
-    return _("Wave %(wave)s", wave=wave)
+        days = localise_digits(str(offsets[wave - 1]), digits)
+        return _("Wave %(wave)s (+%(days)s days)", wave=number, days=days)
+    return _("Wave %(wave)s", wave=number)
 
 
 @bp.context_processor
 def case_helpers() -> dict[str, Any]:
-    names = dict(country_choices())
-    return {"country_label": lambda code: names.get(code or "", code or ""),
-            "today": date.today()}
+    return {"country_label": country_name,
+            "today": date.today(),
+            # A pending wave due before this has lapsed (mrc.cases.lapse): no attempt offered.
+            "lapse_cutoff": lapse_cutoff()}

@@ -33,14 +33,18 @@ from mrc.settings import settings
 @case_worker_required
 def worklist() -> Page:
     filters = WorklistFilter(request.args.get("horizon"), page_arg())
+    sort = services.WorklistSort.from_args(request.args.get("sort"), request.args.get("dir"))
     per_page = settings().page_size
+    # The scope is the user's own MRC: its phone numbers, for the rows of this page only.
     rows, total = services.due_followups(scoped(FollowUp, current_user),
                                          horizon_days=filters.horizon_days,
-                                         page=filters.page, per_page=per_page)
+                                         page=filters.page, per_page=per_page, sort=sort,
+                                         with_phones=True)
     # The manager's dashboard alert: leaflets running low in this MRC.
     low = low_stock(current_user.mrc_id) if current_user.role == Role.MANAGER.value else []
     return render_template("cases/worklist.html", rows=rows, total=total, filters=filters,
-                           page=filters.page, total_pages=max(ceil(total / per_page), 1),
+                           sort=sort, page=filters.page,
+                           total_pages=max(ceil(total / per_page), 1),
                            today=date.today(), wave_label=wave_label, low_stock=low)
 
 
@@ -49,7 +53,8 @@ def worklist() -> Page:
 def attempt(followup_id: int) -> Page:
     followup = get_scoped_or_404(FollowUp, followup_id, current_user)
     record = followup.client
-    if followup.status != "pending":
+    # Closed, or past the lapse horizon (even before the sweep has marked it lapsed).
+    if followup.status != "pending" or not services.open_on(followup, date.today()):
         flash(_("This follow-up is already closed."), "info")
         return redirect(url_for("cases.client", client_id=record.id))
     form = AttemptForm()

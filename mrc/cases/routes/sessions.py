@@ -12,7 +12,7 @@ from mrc.auth.services import case_worker_required
 from mrc.cases import bp, services
 from mrc.cases.forms import (
     SessionForm,
-    default_session_language,
+    client_session_language,
 )
 from mrc.cases.models import Client
 from mrc.cases.routes.common import (
@@ -32,7 +32,8 @@ def new_session(client_id: int) -> Page:
     record = get_scoped_or_404(Client, client_id, current_user)
     if record.erased_at is not None:
         return redirect_erased(record)
-    form = SessionForm(language=default_session_language(str(get_locale()), user_country()),
+    form = SessionForm(language=client_session_language(record, str(get_locale()),
+                                                        user_country()),
                        leaflets=leaflet_choices(str(get_locale())))
 
     def done(_session: object) -> Response:
