@@ -101,7 +101,8 @@ def date_hint(today: date | None = None) -> str:
     else:
         text = _("Year-month-day, for example %(example)s.", example=example)
     if numbering != "latn":
-        text = f"{text} {_('Latin digits (0-9) work too.')}"
+        latin = _("Latin digits (0-9) work too.")  # not inside the f-string: pybabel skips those
+        text = f"{text} {latin}"
     return str(text)
 
 

@@ -20,6 +20,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from mrc.aggregates.numbers import formatter
+from mrc.calendars import localise_digits
 from mrc.i18n import numbering_system
 from mrc.settings import settings
 from mrc.spreadsheets import CsvWriter, csv_text
@@ -32,7 +33,8 @@ def legend(threshold: int | None = None) -> str:
     (the configured one when not given)."""
     if threshold is None:
         threshold = settings().suppression_threshold
-    return _("x: fewer than %(n)s, or hidden to protect such a cell", n=threshold)
+    return _("x: fewer than %(n)s, or hidden to protect such a cell",
+             n=localise_digits(str(threshold), numbering_system()))
 
 
 def number_format() -> Callable[[float | int | None], str]:

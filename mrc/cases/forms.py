@@ -26,11 +26,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from mrc.calendars import localise_digits
 from mrc.cases import awareness, vocab
 from mrc.cases.models import Client
 from mrc.cases.services import MAX_NOTES_LENGTH
 from mrc.forms import LocalDateField, MultiCheckboxField
-from mrc.i18n import language_choices
+from mrc.i18n import language_choices, numbering_system
 from mrc.leaflets.services import HandOut
 from mrc.places import country_name, province_choices
 from mrc.privacy.phones import MAX_PHONE_LENGTH
@@ -282,5 +283,8 @@ class WorklistFilter:
 
     @staticmethod
     def choices() -> list[tuple[str, Any]]:
-        return [("7", _l("Due within 7 days")), ("14", _l("Due within 14 days")),
-                ("30", _l("Due within 30 days")), ("overdue", _l("Overdue only"))]
+        """The horizons, their numbers in the user's digits (like the dates on the page)."""
+        labels = [("7", _l("Due within 7 days")), ("14", _l("Due within 14 days")),
+                  ("30", _l("Due within 30 days")), ("overdue", _l("Overdue only"))]
+        digits = numbering_system()
+        return [(value, localise_digits(str(text), digits)) for value, text in labels]
