@@ -25,10 +25,14 @@ from mrc.auth.models import User
 from mrc.cases import awareness, vocab
 from mrc.cases.clients import CLIENT_EDITABLE, update_client
 from mrc.cases.encryption import decrypt_notes
-from mrc.cases.followups import cancel_pending_followups, schedule_followups
+from mrc.cases.followups import (
+    attempt_rule_errors,
+    cancel_pending_followups,
+    schedule_followups,
+)
 from mrc.cases.lapse import lapse_cutoff
 from mrc.cases.models import Client, CounsellingSession, FollowUp, FollowUpAttempt
-from mrc.cases.rules import check_awareness, validate_client, validate_session
+from mrc.cases.rules import validate_client, validate_session
 from mrc.cases.stamps import actor_id, now
 from mrc.extensions import db
 from mrc.keys import keyring
@@ -228,28 +232,14 @@ def delete_session(session: CounsellingSession, reason: str | None, user: User |
 
 def _attempt_errors(attempt: FollowUpAttempt, data: dict[str, Any], reason: str | None,
                     today: date) -> dict[str, str]:
+    """A corrected attempt follows the rules of a new one (on its wave, whatever its status
+    now), and only one attempt of a wave can have reached the client."""
     errors: dict[str, str] = {}
     _check_reason(reason, errors)
-    followup = attempt.followup
-    when = data.get("date")
-    baseline = db.session.scalar(select(CounsellingSession.date).where(
-        CounsellingSession.client_id == followup.client_id, CounsellingSession.is_baseline,
-        CounsellingSession.live()))
-    if when is None or when > today:
-        errors["date"] = _("The attempt date cannot be in the future.")
-    elif baseline is not None and when < baseline:
-        errors["date"] = _("A follow-up cannot be before the baseline session.")
-    if data.get("method") not in vocab.ATTEMPT_METHOD:
-        errors["method"] = _("Choose one of the listed values.")
-    if data.get("reached"):
-        if any(a.reached and a.id != attempt.id for a in followup.attempts):
-            errors["reached"] = _("Another attempt of this follow-up already reached the "
-                                  "client.")
-        if data.get("location_status") not in vocab.LOCATION_STATUS:
-            errors["location_status"] = _("Choose one of the listed values.")
-        if data.get("intention") not in vocab.INTENTION:
-            errors["intention"] = _("Choose one of the listed values.")
-        check_awareness(data, errors)
+    errors.update(attempt_rule_errors(attempt.followup, data, today))
+    if data.get("reached") and any(a.reached and a.id != attempt.id
+                                   for a in attempt.followup.attempts):
+        errors["reached"] = _("Another attempt of this follow-up already reached the client.")
     return errors
 
 

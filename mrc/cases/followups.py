@@ -74,9 +74,10 @@ def cancel_pending_followups(client: Client) -> None:
                        .values(status="cancelled"))
 
 
-def _attempt_errors(followup: FollowUp, data: dict[str, Any], today: date) -> dict[str, str]:
-    """Rules of an attempt: dated between the baseline and today, on an open wave, and one
-    that reached the client carries the outcome."""
+def attempt_rule_errors(followup: FollowUp, data: dict[str, Any], today: date
+                        ) -> dict[str, str]:
+    """Rules of an attempt's own fields (also when one is corrected): dated between the
+    baseline and today, a known method, and one that reached the client carries the outcome."""
     errors: dict[str, str] = {}
     when = data.get("date")
     baseline = baseline_date(followup.client)
@@ -86,14 +87,21 @@ def _attempt_errors(followup: FollowUp, data: dict[str, Any], today: date) -> di
         errors["date"] = _("A follow-up cannot be before the baseline session.")
     if data.get("method") not in vocab.ATTEMPT_METHOD:
         errors["method"] = _("Choose one of the listed values.")
-    if when is not None and not open_on(followup, when):
-        errors["status"] = _("This follow-up is already closed.")
     if data.get("reached"):
         if data.get("location_status") not in vocab.LOCATION_STATUS:
             errors["location_status"] = _("Choose one of the listed values.")
         if data.get("intention") not in vocab.INTENTION:
             errors["intention"] = _("Choose one of the listed values.")
         check_awareness(data, errors)
+    return errors
+
+
+def _attempt_errors(followup: FollowUp, data: dict[str, Any], today: date) -> dict[str, str]:
+    """The rules of a new attempt: those of its fields, on a wave still open that day."""
+    errors = attempt_rule_errors(followup, data, today)
+    when = data.get("date")
+    if when is not None and not open_on(followup, when):
+        errors["status"] = _("This follow-up is already closed.")
     return errors
 
 
