@@ -19,7 +19,8 @@ _signals = Namespace()
 
 client_changing = _signals.signal("client-changing", doc="""
 Sent by the case services (``update_client``, ``log_session``, ``record_attempt``,
-``erase_client``) **before** they change anything of one client: the client row, its
+``erase_client``, the corrections in ``mrc.cases.corrections`` and the lapse sweep in
+``mrc.cases.lapse``) **before** they change anything of one client: the client row, its
 sessions, its follow-ups or their attempts. The sender is the client's id (``int``); no
 keyword arguments.
 
