@@ -6,6 +6,8 @@ before/after of the coarse fields. A record of another MRC, or a deleted session
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -32,6 +34,16 @@ def _back_to(client_id: int, message: str) -> Response:
     return redirect(url_for("cases.client", client_id=client_id))
 
 
+def _corrected(client_id: int, message: str) -> Callable[[object], Response]:
+    """After a correction form: back to the client, saying whether anything changed."""
+    def done(changed: object) -> Response:
+        if not changed:
+            flash(_("Nothing was changed."), "info")
+            return redirect(url_for("cases.client", client_id=client_id))
+        return _back_to(client_id, message)
+    return done
+
+
 def _stored(stored: dict[str, object]) -> dict[str, object] | None:
     """Fill the form from the record on GET only: a POST shows what was typed."""
     return stored if request.method == "GET" else None
@@ -46,15 +58,11 @@ def edit_session(session_id: int) -> Page:
         return redirect_erased(client)
     form = SessionEditForm(data=_stored(SessionEditForm.stored(record)))
 
-    def done(changed: object) -> Response:
-        if not changed:
-            flash(_("Nothing was changed."), "info")
-            return redirect(url_for("cases.client", client_id=client.id))
-        return _back_to(client.id, _("The session was corrected."))
-
     return form_page(form, lambda: services.edit_session(record, form.session_data(),
                                                          form.reason.data, current_user),
-                     "cases/session_edit.html", done, error_context=awareness_errors,
+                     "cases/session_edit.html",
+                     _corrected(client.id, _("The session was corrected.")),
+                     error_context=awareness_errors,
                      client=client, session=record)
 
 
@@ -83,14 +91,10 @@ def edit_attempt(attempt_id: int) -> Page:
         return redirect_erased(client)
     form = AttemptEditForm(data=_stored(AttemptEditForm.stored(attempt)))
 
-    def done(changed: object) -> Response:
-        if not changed:
-            flash(_("Nothing was changed."), "info")
-            return redirect(url_for("cases.client", client_id=client.id))
-        return _back_to(client.id, _("The follow-up attempt was corrected."))
-
     return form_page(form, lambda: services.edit_attempt(attempt, form.attempt_data(),
                                                          form.reason.data, current_user),
-                     "cases/attempt_edit.html", done, error_context=awareness_errors,
+                     "cases/attempt_edit.html",
+                     _corrected(client.id, _("The follow-up attempt was corrected.")),
+                     error_context=awareness_errors,
                      attempt=attempt, followup=followup, client=client,
                      wave=wave_label(followup.wave))
