@@ -167,7 +167,7 @@ def run(app: Flask, size: int, options: Any) -> SectionResult:
         how = "GET /cases/worklist"
     else:
         worklist = _service(app, inputs, lambda user, mrc: services.due_followups(
-            scoped(FollowUp, user))[1] >= 0)
+            scoped(FollowUp, user)).total >= 0)
         how = "service due_followups"
     results.append(timed(Measurement("due follow-ups worklist", how=how), worklist, repeat,
                          WARMUP))
@@ -196,11 +196,12 @@ def run(app: Flask, size: int, options: Any) -> SectionResult:
 
     with app.app_context():
         user = db.session.get_one(User, inputs.user_id)
-        _, due = services.due_followups(scoped(FollowUp, user))
+        due = services.due_followups(scoped(FollowUp, user))
         clients = db.session.scalar(select(db.func.count()).select_from(Client)
                                     .where(Client.mrc_id == user.mrc_id))
     notes.append(f"{size:,} clients in all; PK-ISB has {clients:,}, "
-                 f"{due:,} follow-ups due within 14 days")
+                 f"{'more than ' if due.capped else ''}{due.total:,} follow-ups due within "
+                 "14 days")
     return SectionResult(TITLE, results, notes)
 
 

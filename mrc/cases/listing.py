@@ -32,7 +32,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from math import ceil
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, not_, nulls_last, select
@@ -41,6 +40,7 @@ from mrc.auth.models import User
 from mrc.calendars import YMD, InvalidDate, parse_date_input
 from mrc.cases.models import Client, CounsellingSession, FollowUp, FollowUpAttempt
 from mrc.extensions import db
+from mrc.paging import capped_count, page_count
 from mrc.privacy.codes import ALPHABET, CODE_LENGTH, NATIVE_DIGITS, InvalidCode
 from mrc.scope import scoped
 
@@ -242,12 +242,6 @@ class ClientPage:
     total_pages: int
 
 
-def _count(query: Select[Any]) -> tuple[int, bool]:
-    limited = query.with_only_columns(Client.id).limit(COUNT_CAP + 1).subquery()
-    total = db.session.scalar(select(func.count()).select_from(limited)) or 0
-    return min(total, COUNT_CAP), total > COUNT_CAP
-
-
 def _page_columns(today: date) -> list[Any]:
     """What a row shows, computed only for the clients of the page."""
     last_session = (select(func.max(CounsellingSession.date))
@@ -274,8 +268,8 @@ def list_clients(user: User, filters: ListFilters, per_page: int,
     clamped to the pages that exist."""
     today = today or date.today()
     query = _filtered(user, filters, today)
-    total, capped = _count(query)
-    total_pages = max(ceil(total / per_page), 1)
+    total, capped = capped_count(query, Client.id, COUNT_CAP)
+    total_pages = page_count(total, per_page)
     page = min(max(filters.page, 1), total_pages)
     query, key = _sort_key(user, query, filters.sort)
     order = key.desc() if filters.direction == "desc" else key.asc()

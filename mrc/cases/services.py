@@ -54,14 +54,14 @@ from mrc.cases.rules import (
     validate_session,
 )
 from mrc.cases.sessions import log_session
-from mrc.cases.worklist import WorklistRow, WorklistSort, due_followups
+from mrc.cases.worklist import WorklistPage, WorklistRow, WorklistSort, due_followups
 from mrc.privacy.codes import InvalidCode
 from mrc.validation import ValidationError
 
 __all__ = [
     "CLIENT_EDITABLE", "MAX_DURATION_MINUTES", "MAX_NOTES_LENGTH", "OLDEST_BIRTH_YEAR",
     "REASONS", "correct_client", "delete_session", "edit_attempt", "edit_session",
-    "InvalidCode", "ValidationError", "WorklistRow", "WorklistSort", "baseline_date", "cancel_pending_followups",
+    "InvalidCode", "ValidationError", "WorklistPage", "WorklistRow", "WorklistSort", "baseline_date", "cancel_pending_followups",
     "check_awareness", "client_mrc", "client_timeline", "decrypt_notes", "decrypt_phone",
     "due_followups", "erase_client", "find_by_code", "find_by_phone", "is_country",
     "lapse_overdue_followups", "open_on",

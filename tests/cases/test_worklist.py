@@ -104,6 +104,28 @@ def test_pager_keeps_the_sort(counsellor, four, app, monkeypatch):
     assert order(first, list(four)) == [c, a] and order(second, list(four)) == [d, b]
 
 
+def test_count_stops_at_the_cap_and_says_more(counsellor, four, app, monkeypatch):
+    monkeypatch.setattr("mrc.cases.worklist.COUNT_CAP", 2)
+    monkeypatch.setitem(app.config, "MRC_PAGE_SIZE", 1)
+    html = text(counsellor.get("/cases/worklist"))
+    assert "Follow-ups to do: more than 2." in html and "Page 1 of 2" in html
+    a, _b, c, _d = four
+    assert order(html, list(four)) == [a]
+    # A page past the counted ones shows the last counted page, not an empty list.
+    last = text(counsellor.get("/cases/worklist?page=9"))
+    assert "Page 2 of 2" in last and order(last, list(four)) == [c]
+
+
+def test_count_below_the_cap_is_exact(counsellor, four, monkeypatch):
+    monkeypatch.setattr("mrc.cases.worklist.COUNT_CAP", 4)
+    due = services.due_followups(select(FollowUp), per_page=3)
+    assert (due.total, due.capped, due.total_pages, len(due.rows)) == (4, False, 2, 3)
+    assert "4 follow-ups to do." in text(counsellor.get("/cases/worklist"))
+    monkeypatch.setattr("mrc.cases.worklist.COUNT_CAP", 3)
+    due = services.due_followups(select(FollowUp), per_page=3)
+    assert (due.total, due.capped, due.total_pages) == (3, True, 1)
+
+
 def test_last_attempt_date_and_method(counsellor, four):
     a, b, _c, _d = four
     html = text(counsellor.get("/cases/worklist"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from math import ceil
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -36,15 +35,14 @@ def worklist() -> Page:
     sort = services.WorklistSort.from_args(request.args.get("sort"), request.args.get("dir"))
     per_page = settings().page_size
     # The scope is the user's own MRC: its phone numbers, for the rows of this page only.
-    rows, total = services.due_followups(scoped(FollowUp, current_user),
-                                         horizon_days=filters.horizon_days,
-                                         page=filters.page, per_page=per_page, sort=sort,
-                                         with_phones=True)
+    due = services.due_followups(scoped(FollowUp, current_user),
+                                 horizon_days=filters.horizon_days,
+                                 page=filters.page, per_page=per_page, sort=sort,
+                                 with_phones=True)
     # The manager's dashboard alert: leaflets running low in this MRC.
     low = low_stock(current_user.mrc_id) if current_user.role == Role.MANAGER.value else []
-    return render_template("cases/worklist.html", rows=rows, total=total, filters=filters,
-                           sort=sort, page=filters.page,
-                           total_pages=max(ceil(total / per_page), 1),
+    return render_template("cases/worklist.html", due=due, filters=filters,
+                           sort=sort, page=due.page, total_pages=due.total_pages,
                            today=date.today(), wave_label=wave_label, low_stock=low)
 
 
