@@ -33,6 +33,13 @@ WRITER_PAUSE_S = 0.15
 # Execution option of a connection whose transaction begins IMMEDIATE (on a SQLite file).
 IMMEDIATE = "mrc_sqlite_immediate"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# psycopg 3 rewrites a statement's ``%(name)s`` placeholders with a regular expression and
+# keeps the result (an LRU of 128) only for statements up to 4,096 bytes and 50 parameters
+# (``psycopg._queries``). The summary-delta SELECTs (mrc/aggregates/deltas.py) are 7 to
+# 28 KB with up to 82 parameters and run twice per save, so every save re-parsed ~95 KB of
+# SQL (#16). They come from fixed builders: caching them costs a few statements' memory.
+PSYCOPG_CACHED_STATEMENT = {"MAX_CACHED_STATEMENT_LENGTH": 65_536,
+                            "MAX_CACHED_STATEMENT_PARAMS": 256}
 
 
 def is_sqlite_file(url: URL) -> bool:
@@ -71,7 +78,21 @@ def _sqlite_file_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _cache_long_statements() -> None:
+    """Raise psycopg's bounds for caching a converted statement (see above). A private
+    setting of psycopg: when a version no longer has it, nothing changes."""
+    try:
+        from psycopg import _queries
+    except ImportError:
+        return
+    for name, value in PSYCOPG_CACHED_STATEMENT.items():
+        if isinstance(getattr(_queries, name, None), int):
+            setattr(_queries, name, max(getattr(_queries, name), value))
+
+
 def configure_engine(engine: Engine) -> None:
+    if engine.dialect.driver == "psycopg":
+        _cache_long_statements()
     if engine.dialect.name != "sqlite":
         return
     on_file = is_sqlite_file(engine.url)
