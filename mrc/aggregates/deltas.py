@@ -5,7 +5,9 @@
   :data:`mrc.signals.client_changing` (sent before the change) :func:`client_changing`
   snapshots the contribution once per transaction (and, on PostgreSQL, locks the client row
   so concurrent changes to one client are serialised); at commit the contribution after the
-  change is computed and the difference added to the summary rows (upsert).
+  change is computed and the difference added to the summary rows (upsert). The contribution
+  is computed in Python from the client's records (:mod:`mrc.aggregates.contribution`),
+  tested equal to the SQL builders (:func:`sql_contribution`).
 * Slices: outreach events and leaflet hand-outs are few per MRC and month, so
   :func:`event_changed` and :func:`leaflets_changed` mark the (MRC, month) slice, recomputed
   from the records at commit (under a per-slice advisory lock on PostgreSQL, so the last
@@ -33,6 +35,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.sql.expression import ColumnElement, Select
 
 from mrc import signals
+from mrc.aggregates.contribution import contribution
 from mrc.aggregates.models import (
     ClientMonth,
     LeafletMonth,
@@ -95,17 +98,33 @@ def _contribution_selects() -> tuple[tuple[type[Any], Select[Any]], ...]:
 
 
 def client_contribution(client_ids: Sequence[int], session: Session | None = None) -> Contribution:
-    """What these clients' records add to the case summary tables."""
+    """What these clients' records add to the case summary tables, computed in Python from
+    their records (:mod:`mrc.aggregates.contribution`, equal to :func:`sql_contribution`)."""
+    session = session_or_app(session)
+    result: Contribution = {m: {} for m in CASE_MODELS}
+    for start in range(0, len(client_ids), CLIENT_CHUNK):
+        chunk = contribution(session, client_ids[start:start + CLIENT_CHUNK])
+        for model in CASE_MODELS:
+            _merge(result[model], chunk[model])
+    return result
+
+
+def _merge(into: Rows, rows: Rows) -> None:
+    for key, measures in rows.items():
+        old = into.get(key)
+        into[key] = measures if old is None else tuple(
+            a + b for a, b in zip(old, measures, strict=True))
+
+
+def sql_contribution(client_ids: Sequence[int], session: Session | None = None) -> Contribution:
+    """The same as :func:`client_contribution`, from the SQL builders that define the rows
+    (the reference the Python computation is tested against)."""
     session = session_or_app(session)
     result: Contribution = {m: {} for m in CASE_MODELS}
     for start in range(0, len(client_ids), CLIENT_CHUNK):
         ids = list(client_ids[start:start + CLIENT_CHUNK])
         for model, query in _contribution_selects():
-            rows = session.execute(query, {"client_ids": ids}).all()
-            for key, measures in to_dict(model, rows).items():
-                old = result[model].get(key)
-                result[model][key] = measures if old is None else tuple(
-                    a + b for a, b in zip(old, measures, strict=True))
+            _merge(result[model], to_dict(model, session.execute(query, {"client_ids": ids})))
     return result
 
 

@@ -1,37 +1,74 @@
-"""The summary-delta statements stay within what psycopg caches once converted (#16)."""
+"""The summary statements stay within what psycopg caches once converted (#16), and a
+session save runs none of the large ones."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
 
 from sqlalchemy import event
 
 from mrc.database import PSYCOPG_CACHED_STATEMENT
 from mrc.extensions import db
+from mrc.outreach import services as outreach
+
+Statements = list[tuple[str, int]]
 
 
-def test_summary_statements_fit_the_driver_cache(make_client):
-    statements: list[tuple[str, int]] = []
+@contextmanager
+def captured() -> Iterator[Statements]:
+    statements: Statements = []
 
     def capture(_conn, _cursor, statement, parameters, _context, _many):
         statements.append((statement, len(parameters or ())))
 
     event.listen(db.engine, "before_cursor_execute", capture)
     try:
-        for _ in range(2):
-            make_client(sessions=2)
-            db.session.commit()
+        yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", capture)
-    longest = max(len(s.encode()) for s, _ in statements)
-    # The long SELECTs of the summary deltas ran (else this measures nothing) and fit.
-    assert longest > 4_096
-    assert longest <= PSYCOPG_CACHED_STATEMENT["MAX_CACHED_STATEMENT_LENGTH"]
+
+
+def longest(statements: Statements) -> int:
+    return max(len(s.encode()) for s, _ in statements)
+
+
+def record_events(network) -> Callable[[], None]:
+    def record() -> None:
+        outreach.record_event(network["PK-ISB"], {
+            "date": date.today() - timedelta(days=10), "type": "job_fair",
+            "att_female_18_34": 12, "att_male_35_plus": 3}, None)
+        db.session.commit()
+    return record
+
+
+def test_summary_statements_fit_the_driver_cache(network):
+    with captured() as statements:
+        for _ in range(2):
+            record_events(network)()
+    # The long SELECTs of the outreach slice ran (else this measures nothing) and fit.
+    assert longest(statements) > 4_096
+    assert longest(statements) <= PSYCOPG_CACHED_STATEMENT["MAX_CACHED_STATEMENT_LENGTH"]
     if db.engine.dialect.driver == "psycopg":
         from psycopg import _queries
 
         most_parameters = max(n for _, n in statements)
         assert most_parameters <= PSYCOPG_CACHED_STATEMENT["MAX_CACHED_STATEMENT_PARAMS"]
 
-        assert longest <= _queries.MAX_CACHED_STATEMENT_LENGTH
+        assert longest(statements) <= _queries.MAX_CACHED_STATEMENT_LENGTH
         assert most_parameters <= _queries.MAX_CACHED_STATEMENT_PARAMS
-        # The second client's statements were the first's: converted once, then cached.
+        # The second event's statements were the first's: converted once, then cached.
         assert _queries._query2pg.cache_info().hits > 0
+
+
+def test_a_session_save_runs_only_small_statements(make_client):
+    make_client(sessions=1)
+    db.session.commit()
+    with captured() as statements:
+        make_client(sessions=2)
+        db.session.commit()
+    # The client's contribution is read with three small SELECTs, not the summary unions
+    # (6.8, 13.0 and 27.5 KB each, twice per save before #16).
+    assert len(statements) > 5
+    assert longest(statements) < 2_048, max(statements, key=lambda s: len(s[0]))[0][:200]
