@@ -1,9 +1,12 @@
 """What each monthly summary row is: one SQL builder per summary table.
 
 Each ``*_source(where)`` returns a SELECT of summary rows (key columns and measures) over the
-records matching ``where``; the same builder serves the full rebuild (no condition), the
-per-client deltas (one client's records) and the slices (one MRC and month), so the three can
-never disagree on the definition (:mod:`mrc.aggregates.summaries`). Nothing here writes.
+records matching ``where``; the same builder serves the full rebuild (no condition) and the
+slices (one MRC and month), so the two can never disagree on the definition
+(:mod:`mrc.aggregates.summaries`). The per-client deltas of every save use a Python twin of
+the three case builders (:mod:`mrc.aggregates.contribution`): a change here must be made
+there too, and ``tests/aggregates/test_contribution.py`` fails until it is. Nothing here
+writes.
 """
 
 from __future__ import annotations

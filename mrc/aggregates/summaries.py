@@ -7,7 +7,9 @@ serves three purposes, so the summaries cannot drift from the definition:
   --rebuild``, the end of the demo bulk load);
 * per-client deltas and slices (:mod:`mrc.aggregates.deltas`) -- the capture services send
   :mod:`mrc.signals` before and as they change records; the receivers note what changed and
-  a ``before_commit`` hook brings the summary rows up to date in the same transaction;
+  a ``before_commit`` hook brings the summary rows up to date in the same transaction (a
+  client's contribution is computed in Python, :mod:`mrc.aggregates.contribution`, and
+  tested equal to these builders for every client of a demo);
 * :func:`recompute` and :func:`stored` -- what a rebuild would make, and what is there, for
   the tests that hold the two equal after every service.
 

@@ -6,7 +6,7 @@ definitions one: for every client of a demo, and for records shaped the way the 
 shapes them.
 """
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -52,7 +52,7 @@ def test_records_the_demo_never_makes_add_the_same(network, make_client):
     # A deleted session (the baseline stays), no destination, a mask with every topic.
     edited = make_client("PK-LHE", sessions=3, baseline=today - timedelta(days=250),
                          birth_year=1960, sex="male", migrant_status="returnee")
-    edited.sessions[2].deleted_at = datetime.now(timezone.utc)
+    edited.sessions[2].deleted_at = datetime.now(UTC)
     edited.sessions[1].destination = None
     edited.sessions[1].topics = (1 << len(vocab.TOPICS)) - 1
     edited.sessions[0].intention = "irregular"
@@ -77,7 +77,7 @@ def test_records_the_demo_never_makes_add_the_same(network, make_client):
     # A client with no sessions at all, and one whose only session was deleted.
     empty = make_client(sessions=0)
     gone = make_client(sessions=1)
-    gone.sessions[0].deleted_at = datetime.now(timezone.utc)
+    gone.sessions[0].deleted_at = datetime.now(UTC)
     db.session.flush()
     ids = [plain.id, moved.id, edited.id, empty.id, gone.id]
     for client_id in ids:
