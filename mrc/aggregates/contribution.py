@@ -13,6 +13,7 @@ change to a builder that is not made here fails there.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -102,8 +103,8 @@ def _client_rows(person: Any, sessions: list[Any], followups: list[Any],
     # Each active (MRC, month) once, keyed by the month of the previous session anywhere.
     days = sorted(s.date for s in sessions)
     for mrc_id, month in {(s.mrc_id, _month(s.date)) for s in sessions}:
-        earlier = [d for d in days if d < month]
-        previous = _month(earlier[-1]) if earlier else NO_EARLIER
+        before = bisect_left(days, month)  # sessions dated before the month's first day
+        previous = _month(days[before - 1]) if before else NO_EARLIER
         _by_dims(client_cells, (mrc_id, month, previous), person_values, CLIENT_DIMS, (1,))
     baselines = [s for s in sessions if s.is_baseline] or [None]
     for f in followups:
@@ -145,12 +146,17 @@ def rows_of(clients: Iterable[Any], sessions: Iterable[Any],
             for model, cells in out.items()}
 
 
-def contribution(session: Session, client_ids: Sequence[int]) -> dict[type[Any], Rows]:
+def contribution(session: Session, client_ids: Sequence[int],
+                 chunk: int) -> dict[type[Any], Rows]:
     """What these clients' records add to the case summary tables, read now (pending ORM
-    changes are flushed first, as for any query)."""
-    ids = list(client_ids)
-    clients = session.execute(select(*CLIENT_COLUMNS).where(Client.id.in_(ids))).all()
-    sessions = session.execute(select(*SESSION_COLUMNS)
-                               .where(_S.client_id.in_(ids), _S.live())).all()
-    followups = session.execute(select(*FOLLOWUP_COLUMNS).where(_F.client_id.in_(ids))).all()
+    changes are flushed first, as for any query), ``chunk`` client ids per read."""
+    clients: list[Any] = []
+    sessions: list[Any] = []
+    followups: list[Any] = []
+    for start in range(0, len(client_ids), chunk):
+        ids = list(client_ids[start:start + chunk])
+        clients += session.execute(select(*CLIENT_COLUMNS).where(Client.id.in_(ids)))
+        sessions += session.execute(select(*SESSION_COLUMNS)
+                                    .where(_S.client_id.in_(ids), _S.live()))
+        followups += session.execute(select(*FOLLOWUP_COLUMNS).where(_F.client_id.in_(ids)))
     return rows_of(clients, sessions, followups)

@@ -100,13 +100,7 @@ def _contribution_selects() -> tuple[tuple[type[Any], Select[Any]], ...]:
 def client_contribution(client_ids: Sequence[int], session: Session | None = None) -> Contribution:
     """What these clients' records add to the case summary tables, computed in Python from
     their records (:mod:`mrc.aggregates.contribution`, equal to :func:`sql_contribution`)."""
-    session = session_or_app(session)
-    result: Contribution = {m: {} for m in CASE_MODELS}
-    for start in range(0, len(client_ids), CLIENT_CHUNK):
-        chunk = contribution(session, client_ids[start:start + CLIENT_CHUNK])
-        for model in CASE_MODELS:
-            _merge(result[model], chunk[model])
-    return result
+    return contribution(session_or_app(session), client_ids, CLIENT_CHUNK)
 
 
 def _merge(into: Rows, rows: Rows) -> None:

@@ -3,7 +3,7 @@ session save runs none of the large ones."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 
@@ -34,19 +34,17 @@ def longest(statements: Statements) -> int:
     return max(len(s.encode()) for s, _ in statements)
 
 
-def record_events(network) -> Callable[[], None]:
-    def record() -> None:
-        outreach.record_event(network["PK-ISB"], {
-            "date": date.today() - timedelta(days=10), "type": "job_fair",
-            "att_female_18_34": 12, "att_male_35_plus": 3}, None)
-        db.session.commit()
-    return record
+def record_event(network) -> None:
+    outreach.record_event(network["PK-ISB"], {
+        "date": date.today() - timedelta(days=10), "type": "job_fair",
+        "att_female_18_34": 12, "att_male_35_plus": 3}, None)
+    db.session.commit()
 
 
 def test_summary_statements_fit_the_driver_cache(network):
     with captured() as statements:
         for _ in range(2):
-            record_events(network)()
+            record_event(network)
     # The long SELECTs of the outreach slice ran (else this measures nothing) and fit.
     assert longest(statements) > 4_096
     assert longest(statements) <= PSYCOPG_CACHED_STATEMENT["MAX_CACHED_STATEMENT_LENGTH"]
