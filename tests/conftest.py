@@ -98,6 +98,16 @@ class BoundSession(FlaskSession):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_patterns() -> None:
+    """Each test starts with no published suppression pattern in memory: a pattern kept
+    for a table of an earlier test (rolled back, same ids) would be offered as its
+    previous version."""
+    from mrc.aggregates import patterns
+
+    patterns.clear_local()
+
+
+@pytest.fixture(autouse=True)
 def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
     """Everything a test writes (including commits) is rolled back at its end."""
     if "app" not in request.fixturenames:

@@ -36,12 +36,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select
 
+from mrc.aggregates import patterns
 from mrc.aggregates.breakdowns import (
     AGE_BANDS,
     BREAKDOWNS,
@@ -77,7 +77,7 @@ from mrc.aggregates.tables import (
     tables_to_json,
 )
 from mrc.cases import vocab
-from mrc.privacy.suppression import SuppressionResult, Table, suppress
+from mrc.privacy.suppression import Pattern, SuppressionResult, Table, suppress
 from mrc.privacy.suppression_audit import assert_safe
 from mrc.settings import settings
 
@@ -103,35 +103,46 @@ class Group:
     note: str = ""
 
 
-SUPPRESSION_CACHE_SIZE = 4096  # distinct tables; each entry is a few hundred booleans
-
-
-@lru_cache(maxsize=SUPPRESSION_CACHE_SIZE)
-def _suppress_cached(values: tuple[int, ...], constraints: tuple[tuple[int, tuple[int, ...]], ...],
-                     threshold: int) -> tuple[bool, ...]:
-    table = Table(list(values), [(t, list(p)) for t, p in constraints])
-    result = suppress(table, threshold)
+def protect(table: Table, threshold: int, lineage: str = "") -> SuppressionResult:
+    """``suppress`` then ``assert_safe``, kept in :mod:`mrc.aggregates.patterns`: a table
+    seen before with these exact numbers (the same dashboard again, its CSV, the quarterly
+    report, another user with the same scope, another worker when Redis is configured)
+    costs a look-up, and every one of them shows the pattern published first. When a record
+    changes, the numbers and so the key change; the pattern last published for the same
+    ``lineage`` (the caller's name for "this table of this scope and period") with the same
+    sensitive cells is then checked against the new numbers and kept if safe (repaired if
+    not), else the table is solved afresh. Either way the pattern is audited
+    (``assert_safe``) before it is kept: a pattern is never applied to numbers it was not
+    checked for."""
+    values = tuple(int(v) for v in table.values)
+    constraints = tuple((t, tuple(p)) for t, p in table.constraints)
+    exact_key = "x" + patterns.digest(values, constraints, threshold)
+    found = patterns.get(exact_key)
+    if found is not None:
+        patterns.stats["exact"] += 1
+        return _result(table, threshold, found, "cached")
+    primary = patterns.primary_of(values, threshold)
+    line_key = ("l" + patterns.digest(lineage, constraints, threshold, primary)
+                if lineage and patterns.reuse_latest() else "")
+    previous = patterns.get(line_key) if line_key else None
+    result = suppress(table, threshold, previous=previous)
     # ``suppress`` proves its pattern with its own attacker model; this independent LP
     # audit (``suppression_audit``) checks it again, once per distinct table.
     assert_safe(table, result.suppressed, threshold)
-    return tuple(result.suppressed)
+    patterns.stats["latest" if result.method.startswith("previous") else "solved"] += 1
+    kept = patterns.put(exact_key, Pattern.of(result), first_wins=True)
+    if line_key:
+        patterns.put(line_key, kept, first_wins=False)
+    return _result(table, threshold, kept, result.method)
 
 
-def protect(table: Table, threshold: int) -> SuppressionResult:
-    """``suppress`` then ``assert_safe``, memoised for the process: the pattern is a pure
-    function of the exact cell values, the constraints and the threshold, so a table seen
-    before (the same dashboard again, its CSV, the quarterly report, another user with the
-    same scope) costs a dictionary look-up. When a record changes, the counts change, the
-    key changes, and the new table is suppressed and audited afresh: a cached pattern is
-    never applied to other numbers."""
-    key_constraints = tuple((t, tuple(p)) for t, p in table.constraints)
-    mask = _suppress_cached(tuple(int(v) for v in table.values), key_constraints, threshold)
-    primary = [i for i, v in enumerate(table.values) if 0 < v < threshold]
+def _result(table: Table, threshold: int, pattern: Pattern, method: str) -> SuppressionResult:
+    primary = list(pattern.primary)
     return SuppressionResult(table=table, threshold=threshold, protection=threshold,
-                             suppressed=list(mask), primary=primary,
-                             complementary=[i for i, s in enumerate(mask)
+                             suppressed=list(pattern.suppressed), primary=primary,
+                             complementary=[i for i, s in enumerate(pattern.suppressed)
                                             if s and i not in set(primary)],
-                             method="cached")
+                             method=method)
 
 
 def _ratios(numerators: Sequence[int], denominators: Sequence[int], hidden: Sequence[bool],
@@ -140,7 +151,14 @@ def _ratios(numerators: Sequence[int], denominators: Sequence[int], hidden: Sequ
             for a, d, s in zip(numerators, denominators, hidden, strict=True)]
 
 
-def _publish_group(group: Group, layout: Layout, threshold: int) -> list[PublishedTable]:
+def lineage(scope: Org, period: Period, name: str) -> str:
+    """A table's name across its versions (see :func:`protect`): which MRCs, which months,
+    which table. A digest of ids and dates only."""
+    return patterns.digest(tuple(scope.ids), period.first, period.last, name)
+
+
+def _publish_group(group: Group, layout: Layout, threshold: int,
+                   line: str = "") -> list[PublishedTable]:
     """Suppress a group's blocks as one table (the hierarchy's and the categories' totals
     and the group's links as constraints) and publish its published blocks, then its rates,
     then its means, each ratio only where numerator and denominator are both published."""
@@ -156,7 +174,7 @@ def _publish_group(group: Group, layout: Layout, threshold: int) -> list[Publish
         t = index[total]
         constraints += [(t * n + c, [index[p] * n + c for p in parts]) for c in range(n)]
     # ``protect`` is looked up here at call time: tests wrap it to audit every table.
-    hidden = protect(Table(values, constraints), threshold).suppressed
+    hidden = protect(Table(values, constraints), threshold, line).suppressed
     width = layout.width
     total_label = _("Topic mentions") if layout.columns and layout.columns[0][0] in vocab.codes(
         vocab.TOPICS) else _("Total")
@@ -302,7 +320,10 @@ def indicator_tables(mrc_ids: Select[Any] | Sequence[int] | Org, period: Period,
     out: list[PublishedTable] = []
     for spec in INDICATORS:
         if spec.shown(breakdown):
-            out += _publish_group(request.group(spec), request.layout(spec.axis), limit)
+            group = request.group(spec)
+            out += _publish_group(group, request.layout(spec.axis), limit,
+                                  lineage(read.scope, period,
+                                          f"{breakdown}:{group.blocks[0].key}"))
     return out
 
 
@@ -345,7 +366,7 @@ def trend_tables(mrc_ids: Select[Any] | Sequence[int] | Org, period: Period, *,
         for which in (period, period.previous()):
             matrix = _monthly(read, which.months, dim, codes, other)
             table = Table.from_2d(matrix)
-            result = protect(table, threshold)
+            result = protect(table, threshold, lineage(read.scope, which, key))
             grid: list[list[float | int | None]] = [list(r) for r in result.published_2d()]
             hidden = [result.suppressed[i:i + len(codes) + 1]
                       for i in range(0, len(result.suppressed), len(codes) + 1)]

@@ -81,6 +81,7 @@ from mrc.privacy.tables import HierarchyNode, Table
 __all__ = [
     "MIP_BUDGET",
     "HierarchyNode",
+    "Pattern",
     "RateResult",
     "SuppressionError",
     "SuppressionResult",
@@ -144,8 +145,18 @@ def suppress(
     protect_zeros: bool = False,
     cost: Cost = "value",
     method: Method = "auto",
+    previous: Pattern | None = None,
 ) -> SuppressionResult:
     """Primary and complementary suppression with the guarantee in the module docstring.
+
+    ``previous``: the pattern published for an earlier version of the same table (same
+    cells and constraints, other numbers). When it hides exactly the same sensitive cells
+    and is still safe for the new numbers (or becomes safe by adding cells), it is kept
+    instead of searching afresh (``method`` "previous pattern"): a stable pattern is both
+    cheaper (an audit instead of a MIP) and safer across releases, since a cell hidden in
+    one version and shown in the next, unchanged, would help undo the first version's
+    protection. A pattern whose sensitive cells differ is not reused, so complementary
+    cells cannot pile up over a table's versions.
 
     ``method``: ``"mip"`` (exact, for small tables), ``"heuristic"``, or ``"auto"`` (the
     MIP when sensitive cells x non-zero cells <= ``MIP_BUDGET``). Either way the pattern
@@ -171,8 +182,14 @@ def suppress(
 
     if method not in ("auto", "mip", "heuristic"):
         raise ValueError(f"unknown method {method!r}")
-    suppressed, used = _first_pattern(problem, method, len(primary))
-    used = _secure(problem, suppressed, used)
+    reused = _reusable(previous, primary, n)
+    if reused is not None:
+        suppressed = reused
+        used = "previous pattern" + (" + repair" if make_safe(problem, suppressed).repaired
+                                     else "")
+    else:
+        suppressed, used = _first_pattern(problem, method, len(primary))
+        used = _secure(problem, suppressed, used)
 
     complementary = [int(i) for i in np.flatnonzero(suppressed & ~sensitive)]
     return SuppressionResult(
@@ -200,6 +217,27 @@ def _first_pattern(
     suppressed = problem.sensitive.copy()
     greedy_pattern(problem, suppressed)
     return suppressed, "heuristic"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A published pattern, as kept between versions of a table: the suppressed cells and
+    which of them were primary (sensitive)."""
+
+    suppressed: tuple[bool, ...]
+    primary: tuple[int, ...]
+
+    @classmethod
+    def of(cls, result: SuppressionResult) -> Pattern:
+        return cls(tuple(result.suppressed), tuple(result.primary))
+
+
+def _reusable(previous: Pattern | None, primary: list[int], n: int) -> BoolArray | None:
+    """The previous pattern (a copy) when it has these ``n`` cells and the same sensitive
+    cells as the new numbers; else ``None``."""
+    if previous is None or len(previous.suppressed) != n or list(previous.primary) != primary:
+        return None
+    return np.asarray(previous.suppressed, dtype=bool)
 
 
 def _secure(problem: SuppressionProblem, suppressed: BoolArray, used: str) -> str:

@@ -41,8 +41,8 @@ def test_every_published_table_is_safe(network, make_client, breakdown, monkeypa
     checked = []
     real = services.protect
 
-    def audited(table: Table, threshold: int):
-        result = real(table, threshold)
+    def audited(table: Table, threshold: int, lineage: str = ""):
+        result = real(table, threshold, lineage)
         assert_safe(table, result.suppressed, threshold)  # the LP audit, independently
         checked.append(table)
         return result
