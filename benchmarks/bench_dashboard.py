@@ -372,7 +372,9 @@ def main() -> None:
         "suppression cache is keyed by the exact tuple of cell values, constraints and "
         "threshold, and the chart cache by the published numbers and labels drawn, so a "
         "changed record changes a key and the table is suppressed, audited and drawn afresh "
-        "(`tests/aggregates/test_caches.py`); several app servers each keep their own.",
+        "(`tests/aggregates/test_caches.py`); patterns are shared by the web workers "
+        "through Redis when `REDIS_URL` is set (`mrc/aggregates/patterns.py`), charts are "
+        "kept per process.",
         "",
     ]
     with options.output.open("a", encoding="utf-8") as out:

@@ -24,9 +24,11 @@ protected together; tables of different requests (another breakdown, another per
 protected independently -- see benchmarks/RESULTS.md for what that leaves open.
 
 Speed (issue #6 benchmark): a :class:`Reader` reads each summary table once per request;
-:func:`protect` memoises suppression and its audit per process, keyed by the exact numbers,
-so a changed record means a new key, never a stale pattern; :mod:`mrc.aggregates.charts`
-does the same for the SVG charts.
+:func:`protect` keeps each published pattern (:mod:`mrc.aggregates.patterns`: per process,
+or in Redis for all workers), keyed by the exact numbers, so a changed record means a new
+key, never a stale pattern; the table's previous version's pattern is then checked against
+the new numbers before any search (issue #16: the page right after a save).
+:mod:`mrc.aggregates.charts` memoises the SVG charts by what they draw.
 
 The names of the modules split out of this one stay importable from here.
 """
