@@ -19,7 +19,8 @@ Production without Redis (several gunicorn workers, each with its own memory) do
 "latest": two workers holding different previous patterns could show the same numbers
 under two patterns, and their union would reveal more than either. With Redis, or outside
 production (the embedded server is one process; commands and tests too), every publication
-of a table goes through one store. Redis errors fall back to this process's memory; they never fail a page.
+of a table goes through one store. Redis errors never fail a page: exact patterns fall back to this process's
+memory, and in production no previous pattern is offered until Redis answers again.
 """
 
 from __future__ import annotations
@@ -108,13 +109,7 @@ def reuse_latest() -> bool:
     return bool(settings().redis_url) or settings().env != "production"
 
 
-def get(key: str) -> Pattern | None:
-    found = _local.get(key)
-    if found is not None:
-        return found
-    shared = _shared()
-    if shared is None:
-        return None
+def _read_shared(shared: Any, key: str) -> Pattern | None:
     try:
         text = shared.get(REDIS_PREFIX + key)
     except Exception as exc:  # noqa: BLE001 - a cache: the page is drawn without it
@@ -122,8 +117,27 @@ def get(key: str) -> Pattern | None:
         return None
     if text is None:
         return None
-    pattern = decode(text.decode() if isinstance(text, bytes) else str(text))
-    return _local.put(key, pattern, first_wins=True)
+    return decode(text.decode() if isinstance(text, bytes) else str(text))
+
+
+def get(key: str) -> Pattern | None:
+    """The pattern kept for ``key`` (an exact key): this process's copy, else Redis's."""
+    found = _local.get(key)
+    if found is not None:
+        return found
+    shared = _shared()
+    pattern = _read_shared(shared, key) if shared is not None else None
+    return _local.put(key, pattern, first_wins=True) if pattern is not None else None
+
+
+def get_latest(key: str) -> Pattern | None:
+    """The last pattern of a lineage. In production with Redis only Redis answers: when it
+    does not, no previous pattern is offered, so that workers never reuse patterns that
+    differ from one another's while Redis is away."""
+    shared = _shared()
+    if shared is not None and settings().env == "production":
+        return _read_shared(shared, key)
+    return get(key)
 
 
 def put(key: str, pattern: Pattern, *, first_wins: bool) -> Pattern:

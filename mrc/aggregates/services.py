@@ -126,7 +126,7 @@ def protect(table: Table, threshold: int, lineage: str = "") -> SuppressionResul
     primary = patterns.primary_of(values, threshold)
     line_key = ("l" + patterns.digest(lineage, constraints, threshold, primary)
                 if lineage and patterns.reuse_latest() else "")
-    previous = patterns.get(line_key) if line_key else None
+    previous = patterns.get_latest(line_key) if line_key else None
     result = suppress(table, threshold, previous=previous)
     # ``suppress`` proves its pattern with its own attacker model; this independent LP
     # audit (``suppression_audit``) checks it again, once per distinct table.

@@ -114,3 +114,15 @@ def test_a_redis_that_does_not_answer_falls_back_to_memory(app, network, make_cl
     planted(make_client)
     first = intention_trend(network)
     assert intention_trend(network) == first
+
+
+def test_production_with_redis_away_solves_each_version_afresh(app, network, make_client,
+                                                              mips, monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setitem(app.config, "MRC_ENV", "production")
+    planted(make_client)
+    intention_trend(network)
+    solved = len(mips)
+    session(make_client, "undecided")  # this worker's memory would offer a previous pattern
+    intention_trend(network)
+    assert len(mips) > solved
