@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from mrc.privacy.suppression import Pattern
+from mrc.privacy.suppression import Pattern, SuppressionResult, Table
 from mrc.settings import settings
 
 log = logging.getLogger(__name__)
@@ -167,3 +167,13 @@ def clear_local() -> None:
 def primary_of(values: Sequence[int], threshold: int) -> tuple[int, ...]:
     """The sensitive cells, as :func:`mrc.privacy.suppression.suppress` counts them."""
     return tuple(i for i, v in enumerate(values) if 0 < v < threshold)
+
+
+def result(table: Table, threshold: int, pattern: Pattern, method: str) -> SuppressionResult:
+    """``pattern`` as the result of suppressing ``table``."""
+    primary = set(pattern.primary)
+    return SuppressionResult(table=table, threshold=threshold, protection=threshold,
+                             suppressed=list(pattern.suppressed), primary=list(pattern.primary),
+                             complementary=[i for i, s in enumerate(pattern.suppressed)
+                                            if s and i not in primary],
+                             method=method)

@@ -122,7 +122,7 @@ def protect(table: Table, threshold: int, lineage: str = "") -> SuppressionResul
     found = patterns.get(exact_key)
     if found is not None:
         patterns.stats["exact"] += 1
-        return _result(table, threshold, found, "cached")
+        return patterns.result(table, threshold, found, "cached")
     primary = patterns.primary_of(values, threshold)
     line_key = ("l" + patterns.digest(lineage, constraints, threshold, primary)
                 if lineage and patterns.reuse_latest() else "")
@@ -135,16 +135,7 @@ def protect(table: Table, threshold: int, lineage: str = "") -> SuppressionResul
     kept = patterns.put(exact_key, Pattern.of(result), first_wins=True)
     if line_key:
         patterns.put(line_key, kept, first_wins=False)
-    return _result(table, threshold, kept, result.method)
-
-
-def _result(table: Table, threshold: int, pattern: Pattern, method: str) -> SuppressionResult:
-    primary = list(pattern.primary)
-    return SuppressionResult(table=table, threshold=threshold, protection=threshold,
-                             suppressed=list(pattern.suppressed), primary=primary,
-                             complementary=[i for i, s in enumerate(pattern.suppressed)
-                                            if s and i not in set(primary)],
-                             method=method)
+    return patterns.result(table, threshold, kept, result.method)
 
 
 def _ratios(numerators: Sequence[int], denominators: Sequence[int], hidden: Sequence[bool],
