@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from babel import numbers as babel_numbers
 from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
-from mrc.calendars import CALENDARS, GREGORIAN
+from mrc.calendars import CALENDARS, GREGORIAN, localise_digits
 from mrc.config import RTL_LOCALES
 from mrc.settings import settings
 
@@ -91,6 +92,16 @@ def numbering_system() -> str:
         return "latn"
     locale = get_locale()
     return str(getattr(locale, "default_numbering_system", "latn") or "latn")
+
+
+def fmt_number(value: float | int | None) -> str:
+    """A number with the locale's separators and digits (Latin if the user asked)."""
+    if value is None:
+        return ""
+    # Babel's numbering_system changes only the separators; the digits follow as fmt_date's do.
+    digits = numbering_system()
+    return localise_digits(babel_numbers.format_decimal(value, locale=get_locale() or "en",
+                                                        numbering_system=digits), digits)
 
 
 def page_locale() -> PageLocale:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from babel import numbers as babel_numbers
 from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
@@ -14,7 +13,7 @@ from markupsafe import Markup
 from mrc.auth.models import ROLE_LABELS
 from mrc.calendars import GREGORIAN, SOLAR_HIJRI, format_solar, localise_digits
 from mrc.cases import vocab
-from mrc.i18n import calendar_preference, numbering_system
+from mrc.i18n import calendar_preference, fmt_number, numbering_system
 from mrc.outreach import vocab as outreach_vocab
 from mrc.privacy.codes import format_code
 
@@ -52,16 +51,6 @@ JOB_STATES = {
 
 def job_state_label(state: str) -> str:
     return str(JOB_STATES.get(state, state))
-
-
-def fmt_number(value: float | int | None) -> str:
-    """A number with the locale's separators and digits (Latin if the user asked)."""
-    if value is None:
-        return ""
-    # Babel's numbering_system changes only the separators; the digits follow as fmt_date's do.
-    digits = numbering_system()
-    return localise_digits(babel_numbers.format_decimal(value, locale=get_locale(),
-                                                        numbering_system=digits), digits)
 
 
 def url_with(**changes: Any) -> str:

@@ -45,6 +45,7 @@ class SessionEditForm(SessionForm):
         return {
             "date": session.date, "channel": session.channel, "language": session.language,
             "intention": session.intention, "destination": session.destination or "",
+            **{name: getattr(session, name) or "" for name in vocab.CONTEXT_FIELDS},
             "topics": vocab.from_mask(session.topics, vocab.TOPICS),
             "referrals": vocab.from_mask(session.referrals, vocab.REFERRALS),
             "duration_minutes": session.duration_minutes,

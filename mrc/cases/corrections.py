@@ -170,7 +170,11 @@ def _session_values(data: dict[str, Any], session: CounsellingSession) -> dict[s
         "awareness_score": awareness.score(answers, version) if answers else None,
         "referrals": vocab.to_mask(data.get("referrals") or [], vocab.REFERRALS),
         "duration_minutes": data.get("duration_minutes"),
+        **vocab.context_values(data),
     }
+    if all(values[name] == getattr(session, name) for name in vocab.CONTEXT_FIELDS):
+        # Unchanged answers keep the version of the questions they were given in.
+        values["context_version"] = session.context_version
     return values
 
 

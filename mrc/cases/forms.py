@@ -125,6 +125,12 @@ def _select(label: Any, options: dict[str, Any] | tuple[tuple[str, Any], ...],
                        validators=[InputRequired(CHOOSE)], **kwargs)
 
 
+def _optional(label: Any, options: dict[str, Any]) -> SelectField:
+    """A choice the counsellor may leave empty (not asked, or the client did not say)."""
+    return SelectField(label, choices=[("", NOT_STATED), *vocab.choices(options)],
+                       validators=[Optional()])
+
+
 class ClientFieldsForm(FlaskForm):
     """Coarse client fields shared by registration and editing. No names, by design."""
 
@@ -200,6 +206,10 @@ class SessionForm(AwarenessFields, FlaskForm):
     intention = RadioField(_l("Migration intention"), choices=vocab.choices(vocab.INTENTION),
                            validators=[InputRequired(CHOOSE)])
     destination = SelectField(_l("Intended destination country"), validators=[Optional()])
+    route = _optional(_l("Route considered"), vocab.ROUTE)
+    fee_band = _optional(_l("Fee quoted by a recruiter or smuggler"), vocab.FEE_BAND)
+    info_source = _optional(_l("Where the client's information came from"),
+                            vocab.INFO_SOURCE)
     topics = MultiCheckboxField(_l("Topics discussed"), choices=vocab.choices(vocab.TOPICS))
     referrals = MultiCheckboxField(_l("Referrals"), choices=vocab.choices(vocab.REFERRALS))
     duration_minutes = IntegerField(_l("Duration (minutes)"), validators=[Optional()],
@@ -231,6 +241,7 @@ class SessionForm(AwarenessFields, FlaskForm):
             "topics": list(self.topics.data or []),
             "destination": self.destination.data or None,
             "intention": self.intention.data,
+            **{name: self[name].data or None for name in vocab.CONTEXT_FIELDS},
             "awareness_answers": self.awareness_answers(),
             "referrals": list(self.referrals.data or []),
             "duration_minutes": self.duration_minutes.data,

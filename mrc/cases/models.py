@@ -83,6 +83,12 @@ class CounsellingSession(Model):
     topics: Mapped[int] = mapped_column(default=0)  # bit mask over vocab.TOPICS
     destination: Mapped[str | None] = mapped_column(String(2))  # ISO alpha-2
     intention: Mapped[str] = mapped_column(String(12))
+    # The migration context (vocab.CONTEXT_FIELDS), each optional; context_version is the
+    # version of those questions, NULL when none was answered.
+    route: Mapped[str | None] = mapped_column(String(20))
+    fee_band: Mapped[str | None] = mapped_column(String(12))
+    info_source: Mapped[str | None] = mapped_column(String(16))
+    context_version: Mapped[int | None]
     awareness_version: Mapped[int] = mapped_column(default=1)
     awareness_answers: Mapped[str | None] = mapped_column(String(32))
     awareness_score: Mapped[int | None]

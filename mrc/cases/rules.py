@@ -75,7 +75,8 @@ def check_awareness(data: dict[str, Any], errors: dict[str, str]) -> None:
 
 
 def _check_codes(data: dict[str, Any], errors: dict[str, str]) -> None:
-    """Topics, referrals and destination: codes of the vocabularies and ISO 3166."""
+    """Topics, referrals, destination and migration context: codes of the vocabularies and
+    ISO 3166."""
     topic_codes = vocab.codes(vocab.TOPICS)
     if any(t not in topic_codes for t in data.get("topics") or []):
         errors["topics"] = _("Unknown topic.")
@@ -85,6 +86,9 @@ def _check_codes(data: dict[str, Any], errors: dict[str, str]) -> None:
     destination = data.get("destination")
     if destination and not is_country(destination):
         errors["destination"] = _("Unknown country code.")
+    for field, options in vocab.CONTEXT_FIELDS.items():  # optional: empty is "not asked"
+        if data.get(field) and data[field] not in options:
+            errors[field] = _("Choose one of the listed values.")
 
 
 def validate_session(data: dict[str, Any], baseline: date | None,

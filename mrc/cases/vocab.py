@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from mrc.i18n import fmt_number
 
 SEX = {
     "female": _l("Female"),
@@ -109,6 +113,45 @@ FOLLOWUP_STATUS = {
     "lapsed": _l("Lapsed (not reached in time)"),
 }
 
+# The migration context of a session (#12, "ears on the ground"): optional, coarse answers
+# the trend signals read. The questions are versioned (CONTEXT_VERSION, stored with each
+# answered session): a later version may add codes, but a code keeps its meaning for ever.
+CONTEXT_VERSION = 1
+
+ROUTE = {
+    "air_direct": _l("By air, direct"),
+    "air_gulf": _l("By air, via a Gulf country"),
+    "land_iran": _l("Overland via Iran"),
+    "land_turkiye": _l("Overland via Türkiye"),
+    "sea_mediterranean": _l("By sea across the Mediterranean"),
+    "other": _l("Another route"),
+}
+
+# Fee quoted by a recruiter, agent or smuggler, in US dollars (bands, never the amount).
+# The amounts are written with the reader's separators and digits.
+FEE_BAND = {
+    "none": _l("No fee quoted"),
+    "under_1000": LazyString(lambda: _("Under %(amount)s USD", amount=fmt_number(1000))),
+    "1000_2999": LazyString(lambda: _("%(low)s to %(high)s USD", low=fmt_number(1000),
+                                      high=fmt_number(2999))),
+    "3000_4999": LazyString(lambda: _("%(low)s to %(high)s USD", low=fmt_number(3000),
+                                      high=fmt_number(4999))),
+    "5000_9999": LazyString(lambda: _("%(low)s to %(high)s USD", low=fmt_number(5000),
+                                      high=fmt_number(9999))),
+    "10000_plus": LazyString(lambda: _("%(amount)s USD or more", amount=fmt_number(10000))),
+}
+
+INFO_SOURCE = {
+    "relative_abroad": _l("A relative or friend abroad"),
+    "broker": _l("A broker or agent"),
+    "social_media": _l("Social media"),
+    "mrc": _l("The MRC"),
+    "other": _l("Another source"),
+}
+
+# field name → vocabulary, in the order the form shows them.
+CONTEXT_FIELDS = {"route": ROUTE, "fee_band": FEE_BAND, "info_source": INFO_SOURCE}
+
 # Session languages (ISO 639 codes) offered on the session form.
 SESSION_LANGUAGE = {
     "fa": _l("Dari"),
@@ -124,6 +167,14 @@ SESSION_LANGUAGE = {
     "en": _l("English"),
     "other": _l("Other"),
 }
+
+
+def context_values(data: Mapping[str, object]) -> dict[str, object]:
+    """The migration-context columns of a session from typed input: each answer or None,
+    and the questions' version when anything was answered."""
+    values: dict[str, object] = {name: data.get(name) or None for name in CONTEXT_FIELDS}
+    values["context_version"] = CONTEXT_VERSION if any(values.values()) else None
+    return values
 
 
 def codes(vocab: Mapping[str, object] | tuple[tuple[str, object], ...]) -> tuple[str, ...]:

@@ -152,8 +152,9 @@ def generate(spec: DemoSpec) -> Iterator[Chunk]:
                               [P.INTENTION_AFTER[c] for c in INTENTION_CODES.tolist()])
     ids = spec.first_ids
     next_session, next_followup, next_attempt = ids.session, ids.followup, ids.attempt
-    ctx = DrawContext(rng=rng, net=net, days=days, aw=aw, today=today, after=after,
-                      intention_codes=INTENTION_CODES, status_codes=STATUS_CODES)
+    ctx = DrawContext(rng=rng, context_rng=rng.spawn(1)[0], net=net, days=days, aw=aw,
+                      today=today, after=after, intention_codes=INTENTION_CODES,
+                      status_codes=STATUS_CODES)
 
     for lo in range(0, n, spec.chunk_clients):
         hi = min(n, lo + spec.chunk_clients)

@@ -9,6 +9,7 @@ import numpy as np
 
 from mrc.cases import awareness
 from mrc.demo import profiles as P
+from mrc.demo.context import draw_context
 from mrc.demo.network import Network
 from mrc.demo.sampling import (
     AwarenessDraws,
@@ -39,6 +40,7 @@ class DrawContext:
     lookups, today's ordinal and the intention codes and their drift after counselling."""
 
     rng: np.random.Generator
+    context_rng: np.random.Generator  # the migration context's own stream (demo.context)
     net: Network
     days: DayTable
     aw: AwarenessDraws
@@ -144,6 +146,8 @@ def draw_sessions(ctx: DrawContext, g: ClientGroup, first_id: int) -> Table:
         "topics": topics.tolist(),
         "destination": destination.tolist(),
         "intention": intention_code.tolist(),
+        **draw_context(ctx.context_rng, net.country_codes[net.mrc_country[mrc]],
+                       net.codes[mrc], intention_code, ordinals, ctx.today),
         "awareness_version": [awareness.CURRENT_VERSION] * total,
         "awareness_answers": answers,
         "awareness_score": scores,

@@ -32,6 +32,8 @@ class Network:
         self.mrcs = list(mrcs)
         self.countries = sorted({m.country for m in mrcs})
         self.mrc_country = np.array([self.countries.index(m.country) for m in mrcs])
+        self.codes = objects([m.code for m in mrcs])
+        self.country_codes = objects(self.countries)
         self.ids = np.array([m.id for m in mrcs], dtype=np.int64)
         self.weights = probabilities(P.MRC_WEIGHTS, [m.code for m in mrcs])
         width = max(len(m.counsellor_ids) for m in mrcs)

@@ -13,7 +13,8 @@ CLIENT_COLUMNS = (
 )
 SESSION_COLUMNS = (
     "id", "client_id", "mrc_id", "counsellor_id", "date", "channel", "language", "topics",
-    "destination", "intention", "awareness_version", "awareness_answers", "awareness_score",
+    "destination", "intention", "route", "fee_band", "info_source", "context_version",
+    "awareness_version", "awareness_answers", "awareness_score",
     "referrals", "duration_minutes", "notes", "is_baseline", "created_at",
 )
 FOLLOWUP_COLUMNS = (

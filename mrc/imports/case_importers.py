@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from mrc.cases import services as cases
+from mrc.cases import vocab
 from mrc.cases.lapse import OPEN_STATUSES
 from mrc.cases.models import Client, CounsellingSession, FollowUp
 from mrc.extensions import db
@@ -154,7 +155,7 @@ class SessionsImporter(Importer):
         v = row.values
         data = {name: v.get(name) for name in (
             "date", "channel", "language", "destination", "intention", "awareness_answers",
-            "duration_minutes", "notes")}
+            "duration_minutes", "notes", *vocab.CONTEXT_FIELDS)}
         data["topics"] = v.get("topics") or []
         data["referrals"] = v.get("referrals") or []
         data["external_id"] = row.record_id

@@ -99,6 +99,7 @@ SESSIONS = KindSpec(
         Column("topics", _codes(vocab.TOPICS), max_length=MAX_LIST_LENGTH),
         Column("destination", parsing.parse_country),
         Column("intention", _code(vocab.INTENTION), required=True),
+        *(Column(name, _code(options)) for name, options in vocab.CONTEXT_FIELDS.items()),
         Column("awareness_answers", parsing.parse_answers),
         Column("referrals", _codes(vocab.REFERRALS), max_length=MAX_LIST_LENGTH),
         Column("duration_minutes", parsing.parse_int),

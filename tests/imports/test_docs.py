@@ -13,7 +13,8 @@ from mrc.imports.kinds import SPECS
 DOC = Path(__file__).resolve().parents[2] / "docs" / "import-formats.md"
 VOCABULARIES = (vocab.SEX, vocab.MIGRANT_STATUS, vocab.EDUCATION, vocab.EMPLOYMENT,
                 vocab.CHANNEL, vocab.SESSION_LANGUAGE, vocab.TOPICS, vocab.REFERRALS,
-                vocab.INTENTION, vocab.LOCATION_STATUS, vocab.ATTEMPT_METHOD)
+                vocab.INTENTION, vocab.LOCATION_STATUS, vocab.ATTEMPT_METHOD,
+                *vocab.CONTEXT_FIELDS.values())
 
 
 def doc_text() -> str:
