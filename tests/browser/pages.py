@@ -35,6 +35,7 @@ PAGES = [
     PageSpec("stock", "manager-pk-isb", "/leaflets/stock"),
     PageSpec("dashboard", "supervisor-south-asia", "/dashboard/"),
     PageSpec("impact", "supervisor-south-asia", "/impact/"),
+    PageSpec("signals", "supervisor-south-asia", "/signals/"),
     PageSpec("reports", "supervisor-pk", "/reports/"),
     PageSpec("panels", "evaluator", "/panels/"),
     PageSpec("new-study", "evaluator", "/panels/new"),

@@ -1,0 +1,123 @@
+"""Rising signals for a scope: which shares of sessions (a destination, a route, an intention,
+a fee band) at an MRC, a country or a region rose well above their usual level last week.
+
+:func:`rising` scores every series (:mod:`mrc.trends.detect`) and keeps those that signal
+in the week asked for, strongest first. :func:`publish` is what leaves the system: for each
+unit and dimension with a signal, the weeks shown (values x weeks, with totals) go through
+the dashboard's protection layer (:func:`mrc.aggregates.services.protect`) as one table, and
+only shares computed from published cells are shown; a signal whose own week is not
+published is withheld. No count and no weekly total is published at all.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date
+
+import numpy as np
+
+from mrc.aggregates import services as aggregates
+from mrc.aggregates.hierarchy import Org
+from mrc.privacy.tables import Table
+from mrc.settings import settings
+from mrc.trends import detect, weekly
+from mrc.trends.weekly import SeriesKey
+
+SHOWN_WEEKS = 13
+HISTORY_WEEKS = detect.YEAR + detect.METHOD.guard_weeks + detect.METHOD.baseline_weeks + SHOWN_WEEKS
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One rising share in the week starting ``week``. ``history``: the share of each of the
+    ``SHOWN_WEEKS`` weeks up to ``week`` (None where suppressed), set by :func:`publish`."""
+
+    key: SeriesKey
+    week: date
+    share: float
+    expected: float
+    ratio: float
+    z: float
+    weeks_running: int
+    history: tuple[float | None, ...] = ()
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    signals: list[Signal]
+    series: weekly.Series
+    scores: detect.Scores
+
+
+def evaluate(scope: Org, week: date, method: detect.Method = detect.METHOD) -> Evaluation:
+    """Score every series of ``scope`` up to the week starting ``week`` (a Monday)."""
+    series = weekly.load(scope, weekly.monday(week), HISTORY_WEEKS)
+    scores = detect.score(series.x, series.n, method)
+    found = []
+    for s in np.flatnonzero(scores.fired[:, -1]).tolist():
+        n = int(series.n[s, -1])
+        found.append(Signal(key=series.keys[s], week=series.weeks[-1],
+                            share=int(series.x[s, -1]) / n, expected=float(scores.expected[s, -1]),
+                            ratio=float(scores.ratio[s, -1]), z=float(scores.z[s, -1]),
+                            weeks_running=int(scores.weeks_running[s, -1])))
+    found.sort(key=lambda sig: (-round(sig.z, 6), weekly.UNIT_KINDS.index(sig.key.unit_kind),
+                                sig.key.unit, sig.key.dimension, sig.key.value))
+    return Evaluation(found, series, scores)
+
+
+def rising(scope: Org, week: date | None = None, today: date | None = None) -> list[Signal]:
+    """The signals of the last complete week (or of ``week``), strongest first."""
+    when = week or weekly.last_complete_week(today or date.today())
+    return evaluate(scope, when).signals
+
+
+def _protected_shares(series: weekly.Series, rows: list[int], threshold: int,
+                      lineage: str) -> dict[int, tuple[float | None, ...]]:
+    """The weeks shown of one unit and dimension as one protected table; per series row,
+    the share of each week where the value and the week's total are both published."""
+    cols = slice(-SHOWN_WEEKS, None)
+    matrix = series.x[rows, cols].T.tolist()  # weeks x values
+    table = Table.from_2d(matrix)
+    published = aggregates.protect(table, threshold, lineage).published_2d()
+    shares: dict[int, tuple[float | None, ...]] = {}
+    for j, row in enumerate(rows):
+        week_shares: list[float | None] = []
+        for cells in published[:-1]:  # the last row holds the column totals
+            value, total = cells[j], cells[-1]
+            week_shares.append(None if value is None or not total else value / total)
+        shares[row] = tuple(week_shares)
+    return shares
+
+
+def publish(evaluation: Evaluation, threshold: int | None = None) -> list[Signal]:
+    """The signals as they may be shown: with their protected history, withheld where the
+    week signalled is not published."""
+    limit = settings().suppression_threshold if threshold is None else threshold
+    series = evaluation.series
+    index = {key: s for s, key in enumerate(series.keys)}
+    groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for s, key in enumerate(series.keys):
+        groups[(key.unit_kind, key.unit, key.dimension)].append(s)
+    histories: dict[int, tuple[float | None, ...]] = {}
+    wanted = {(sig.key.unit_kind, sig.key.unit, sig.key.dimension) for sig in evaluation.signals}
+    for group in sorted(wanted):
+        lineage = f"trends:{':'.join(group)}:{series.weeks[-1].isoformat()}"
+        histories.update(_protected_shares(series, groups[group], limit, lineage))
+    shown = []
+    for sig in evaluation.signals:
+        history = histories[index[sig.key]]
+        if history[-1] is not None:
+            shown.append(replace(sig, history=history))
+    return shown
+
+
+
+def as_dict(signal: Signal) -> dict[str, object]:
+    """A published signal as plain data (JSON, alerts): shares and ratios, never counts."""
+    key = signal.key
+    return {"week": signal.week.isoformat(), "unit_kind": key.unit_kind, "unit": key.unit,
+            "dimension": key.dimension, "value": key.value, "share": round(signal.share, 3),
+            "usual_share": round(signal.expected, 3), "ratio": round(signal.ratio, 2),
+            "weeks_running": signal.weeks_running,
+            "history": [None if h is None else round(h, 3) for h in signal.history]}
