@@ -53,7 +53,11 @@ class Evaluation:
 def evaluate(scope: Org, week: date, method: detect.Method = detect.METHOD) -> Evaluation:
     """Score every series of ``scope`` up to the week starting ``week`` (a Monday)."""
     series = weekly.load(scope, weekly.monday(week), HISTORY_WEEKS)
-    scores = detect.score(series.x, series.n, method)
+    return signals_of(series, detect.score(series.x, series.n, method))
+
+
+def signals_of(series: weekly.Series, scores: detect.Scores) -> Evaluation:
+    """The series that signal in their last week, strongest first."""
     found = []
     for s in np.flatnonzero(scores.fired[:, -1]).tolist():
         n = int(series.n[s, -1])

@@ -1,0 +1,78 @@
+"""The weekly signal run (issue #12): scoring every unit of the network for one week.
+
+``python -m benchmarks.bench_signals --database-url URL [--clients N] [--rounds R]
+[--output FILE | -]``
+
+On a database that already holds a demo (or, with ``--clients``, after loading one), runs
+what ``mrc signals run --scope all`` runs: the weekly counts of 79 weeks for every MRC,
+country and region, the scores, and the protection of what is published. Each round is
+timed apart (read, score, publish; wall seconds) and with the process's peak memory; the
+target is under 10 s for all units on the 300,000-client demo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import time
+from datetime import date
+from pathlib import Path
+
+from benchmarks.harness import app_on_database, load_demo_timed, machine, markdown_table
+
+
+def run_round() -> tuple[float, float, float, int, int]:
+    from sqlalchemy import select
+
+    from mrc.aggregates.hierarchy import org
+    from mrc.org.models import MRC
+    from mrc.trends import detect, services, weekly
+
+    scope = org(select(MRC.id))  # every MRC of the network
+    week = weekly.last_complete_week(date.today())
+    started = time.perf_counter()
+    series = weekly.load(scope, week, services.HISTORY_WEEKS)
+    read = time.perf_counter()
+    scores = detect.score(series.x, series.n)
+    scored = time.perf_counter()
+    shown = services.publish(services.signals_of(series, scores))
+    published = time.perf_counter()
+    return read - started, scored - read, published - scored, len(series.keys), len(shown)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--clients", type=int, default=0, help="load a demo of this size first")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--output", default="benchmarks/RESULTS.md")
+    args = parser.parse_args()
+    with app_on_database(args.database_url) as app, app.app_context():
+        if args.clients:
+            load_demo_timed(1, args.clients)
+        rounds = [run_round() for _ in range(args.rounds)]
+    if not rounds or rounds[0][3] == 0:
+        raise SystemExit("no sessions in the last 79 weeks: load a demo (--clients N) first")
+    totals = [sum(r[:3]) for r in rounds]
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    info = machine()
+    rows = [[i + 1, f"{r[0]:.2f}", f"{r[1]:.2f}", f"{r[2]:.2f}", f"{sum(r[:3]):.2f}", r[3], r[4]]
+            for i, r in enumerate(rounds)]
+    text = (f"\n## Weekly signal run (#12), {date.today().isoformat()}\n\n"
+            f"Machine: {info.get('cpu', '?')}, {info['nproc']} cores, Python {info['python']}; "
+            f"database `{args.database_url.split('://')[0]}`; all units, one week, 79 weeks "
+            f"read. Median {statistics.median(totals):.2f} s (target < 10 s); peak memory "
+            f"{peak_mib:.0f} MiB.\n\n"
+            + markdown_table(["round", "read (s)", "score (s)", "publish (s)", "total (s)",
+                              "series", "published signals"], rows) + "\n")
+    if args.output == "-":
+        print(text)
+    else:
+        with Path(args.output).open("a", encoding="utf-8") as out:
+            out.write(text)
+        print(text)
+
+
+if __name__ == "__main__":
+    main()
