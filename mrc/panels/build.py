@@ -41,7 +41,8 @@ from mrc.privacy.kanonymity import (
 )
 from mrc.privacy.pseudonyms import pseudonyms
 
-_OUTCOME_VOCAB = {"intention": vocab.INTENTION, "location_status": vocab.LOCATION_STATUS}
+_OUTCOME_VOCAB = {"intention": vocab.INTENTION, "location_status": vocab.LOCATION_STATUS,
+                  **vocab.CONTEXT_FIELDS}
 # Outcomes never observed at the baseline.
 _FOLLOW_UP_ONLY = ("location_status",)
 
@@ -169,25 +170,35 @@ def build_long(raw: RawPanel, spec: PanelSpec, study_key: bytes) -> pd.DataFrame
         observed[rows] = (obs_dates.to_numpy() - base_of_row) / np.timedelta64(1, "D")
         out["days_since_baseline"] = pd.array(observed, dtype="Int32")
 
+    out.update(_outcomes(spec, persons, follow, base_rows, rows, n * nw))
+    return pd.DataFrame(out)
+
+
+def _outcomes(spec: PanelSpec, persons: pd.DataFrame, follow: pd.DataFrame,
+              base_rows: np.ndarray, rows: np.ndarray, size: int) -> dict[str, object]:
+    """The outcome columns of the long panel: baseline values at ``base_rows``, the reached
+    follow-ups' at ``rows``, missing elsewhere."""
+    out: dict[str, object] = {}
     for name in spec.outcomes:
         if name in _OUTCOME_VOCAB:
             codes = list(_OUTCOME_VOCAB[name])
-            values = np.full(n * nw, None, dtype=object)
+            values = np.full(size, None, dtype=object)
             if name in persons.columns:
                 values[base_rows] = persons[name].astype(object).to_numpy()
-            values[rows] = follow[name].astype(object).to_numpy()
+            if name in follow.columns:  # the migration context is asked at sessions only
+                values[rows] = follow[name].astype(object).to_numpy()
             out[name] = _vocab_categorical(pd.Series(values), codes)
         elif name == "awareness_score":
-            score = np.full(n * nw, np.nan)
+            score = np.full(size, np.nan)
             score[base_rows] = pd.to_numeric(persons["awareness_score"]).to_numpy(dtype=float)
             score[rows] = pd.to_numeric(follow["awareness_score"]).to_numpy(dtype=float)
             out[name] = pd.array(score, dtype="Int16")
         elif name == "used_mrc_info":
-            used = np.full(n * nw, np.nan)
+            used = np.full(size, np.nan)
             raw_used = pd.to_numeric(follow["used_mrc_info"].astype(object), errors="coerce")
             used[rows] = raw_used.to_numpy(dtype=float)
             out[name] = pd.array(used, dtype="Int8")
-    return pd.DataFrame(out)
+    return out
 
 
 def _quarter(months: pd.Series) -> pd.Series:

@@ -27,11 +27,11 @@ CHUNK_ROWS = 100_000
 COMPARISON_ID_OFFSET = 1 << 62
 PERSON_COLUMNS = ("pid", "mrc_id", "treated", "sex", "birth_year", "province", "nationality",
                   "migrant_status", "education", "employment", "baseline_date",
-                  "intention", "awareness_score")
+                  "intention", "awareness_score", "route", "fee_band", "info_source")
 FOLLOWUP_COLUMNS = ("pid", "wave", "obs_date", "intention", "location_status",
                     "awareness_score", "used_mrc_info")
 _TEXT = ("sex", "province", "nationality", "migrant_status", "education", "employment",
-         "intention", "location_status")
+         "intention", "location_status", "route", "fee_band", "info_source")
 
 
 @dataclass
@@ -58,7 +58,8 @@ def _client_persons(mrc_ids: Sequence[int], start: date, end: date) -> Select:
                Client.sex, Client.birth_year, Client.province, Client.nationality,
                Client.migrant_status, Client.education, Client.employment,
                baseline.date.label("baseline_date"), baseline.intention,
-               baseline.awareness_score)
+               baseline.awareness_score, baseline.route, baseline.fee_band,
+               baseline.info_source)
         .join(baseline, and_(baseline.client_id == Client.id, baseline.is_baseline.is_(True),
                              baseline.live()))
         .where(Client.mrc_id.in_(mrc_ids), baseline.date >= start, baseline.date <= end)
@@ -95,7 +96,8 @@ def _comparison_queries(mrc_ids: Sequence[int], start: date, end: date,
                respondent.province, null.label("nationality"), respondent.migrant_status,
                null.label("education"), null.label("employment"),
                response.survey_date.label("baseline_date"), response.intention,
-               response.awareness_score)
+               response.awareness_score, null.label("route"), null.label("fee_band"),
+               null.label("info_source"))
         .join(response, and_(response.respondent_id == respondent.id, response.wave == 0))
         .where(respondent.mrc_id.in_(mrc_ids), response.survey_date >= start,
                response.survey_date <= end)

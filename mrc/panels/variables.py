@@ -99,6 +99,17 @@ OUTCOMES: dict[str, Variable] = {
                                 "within a questionnaire version.")),
         Variable("used_mrc_info", _l("Used information from the MRC"), "binary", ROW, YES_NO,
                  description=_l("Follow-up waves of clients only.")),
+        Variable("route", _l("Route considered"), "category", ROW, vocab.ROUTE,
+                 description=_l("At the baseline session of clients only (optional question; "
+                                "missing when not answered).")),
+        Variable("fee_band", _l("Fee quoted by a recruiter or smuggler"), "category", ROW,
+                 vocab.FEE_BAND,
+                 description=_l("US-dollar band, at the baseline session of clients only "
+                                "(optional question).")),
+        Variable("info_source", _l("Source of information"), "category", ROW,
+                 vocab.INFO_SOURCE,
+                 description=_l("At the baseline session of clients only (optional "
+                                "question).")),
     )
 }
 

@@ -317,3 +317,24 @@ def _tmp(tmp_path, name, content):
     path = tmp_path / name
     path.write_bytes(content)
     return str(path)
+
+
+def test_the_migration_context_is_released_at_the_baseline_only(network, population,
+                                                                 tmp_path):
+    clients = population(30, "PK-ISB", seed=12)
+    for record in clients[:20]:
+        baseline = next(s for s in record.sessions if s.is_baseline)
+        baseline.route, baseline.fee_band, baseline.info_source = (
+            "land_iran", "3000_4999", "broker")
+    db.session.flush()
+    summary, files = export(spec_for(network, codes=("PK-ISB",)), tmp_path)
+    csv = panel_csv(files)
+    baseline_rows, later = csv[csv["wave"] == "0"], csv[csv["wave"] != "0"]
+    assert (baseline_rows["route"] == "land_iran").sum() == 20
+    assert set(baseline_rows["fee_band"]) == {"3000_4999", ""}
+    assert set(later["route"]) == {""} and set(later["info_source"]) == {""}
+    data, meta = pyreadstat.read_dta(_tmp(tmp_path, "c.dta", files["panel.dta"]))
+    assert len(data) == summary.rows
+    assert meta.column_names_to_labels["route"] == "Route considered"
+    assert meta.variable_value_labels["route"][3] == "Overland via Iran"
+    assert meta.variable_value_labels["fee_band"][4] == "3,000 to 4,999 USD"
