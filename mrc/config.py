@@ -77,6 +77,10 @@ class Config:
     # Strict-Transport-Security max-age sent on HTTPS responses (0: no header). From the
     # environment: a year in production, off in development (a laptop serves plain HTTP).
     hsts_seconds: int = 0
+    # Where signal alerts are e-mailed through: smtp://[user:password@]host[:port], or
+    # smtp+starttls://… ("" : alerts stay in the application).
+    smtp_url: str = ""
+    mail_from: str = "mrc@localhost"
     testing: bool = False
     secure_cookies: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
@@ -104,6 +108,8 @@ class Config:
             public_url=env.get("MRC_PUBLIC_URL", "http://localhost:5000"),
             hsts_seconds=int(env.get("MRC_HSTS_SECONDS",
                                      "31536000" if mode == "production" else "0")),
+            smtp_url=env.get("MRC_SMTP_URL", ""),
+            mail_from=env.get("MRC_MAIL_FROM", "mrc@localhost"),
             secure_cookies=mode == "production",
         )
         return cfg
@@ -158,6 +164,8 @@ class Config:
             "MRC_IMPORT_MAX_ROWS": self.import_max_rows,
             "MRC_PUBLIC_URL": self.public_url,
             "MRC_HSTS_SECONDS": self.hsts_seconds,
+            "MRC_SMTP_URL": self.smtp_url,
+            "MRC_MAIL_FROM": self.mail_from,
             "PERMANENT_SESSION_LIFETIME": timedelta(minutes=self.session_minutes),
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",

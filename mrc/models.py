@@ -16,12 +16,13 @@ from mrc.org.models import MRC, Country, MRCContactText, Region
 from mrc.outreach.models import OutreachEvent
 from mrc.panels.models import PanelExport, PanelStudy
 from mrc.survey.models import ComparisonRespondent, ComparisonResponse
+from mrc.trends.models import SignalNotification, SignalSubscription
 
 __all__ = [
     "MRC", "AuditEvent", "Client", "ClientMonth", "LeafletMonth", "OutcomeMonth",
     "OutreachMonth", "SessionMonth", "ComparisonRespondent", "ComparisonResponse",
     "CounsellingSession", "Country", "FollowUp",
     "FollowUpAttempt", "Job", "Leaflet", "LoginThrottle", "MRCContactText", "OutreachEvent", "PanelExport",
-    "PanelStudy", "Region",
+    "PanelStudy", "Region", "SignalNotification", "SignalSubscription",
     "StockEntry", "User",
 ]

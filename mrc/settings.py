@@ -74,6 +74,15 @@ class Settings:
         return self._int("MRC_LOW_STOCK")
 
     @property
+    def smtp_url(self) -> str:
+        """smtp://[user:password@]host[:port] or smtp+starttls://…; "" sends no e-mail."""
+        return str(self._config.get("MRC_SMTP_URL", ""))
+
+    @property
+    def mail_from(self) -> str:
+        return str(self._config.get("MRC_MAIL_FROM", "mrc@localhost"))
+
+    @property
     def hsts_seconds(self) -> int:
         """Strict-Transport-Security max-age on HTTPS responses; 0 sends no header."""
         return self._int("MRC_HSTS_SECONDS")

@@ -26,12 +26,14 @@ def signals_group() -> None:
               help="A day of the week to score (default: the last complete week).")
 @click.option("--format", "fmt", default="text", show_default=True,
               type=click.Choice(["text", "json"]))
+@click.option("--deliver", is_flag=True,
+              help="Also deliver the week's alerts to every subscription (in-app and e-mail).")
 @with_appcontext
-def run_command(scope: str, week: datetime | None, fmt: str) -> None:
+def run_command(scope: str, week: datetime | None, fmt: str, deliver: bool) -> None:
     """Score every unit of the scope and print the published signals, strongest first."""
     from mrc.aggregates.hierarchy import org
     from mrc.audit import services as audit
-    from mrc.trends import services, weekly
+    from mrc.trends import alerts, services, weekly
 
     started = time.perf_counter()
     day = week.date() if week else weekly.last_complete_week(date.today())
@@ -39,6 +41,11 @@ def run_command(scope: str, week: datetime | None, fmt: str) -> None:
     shown = services.publish(evaluation)
     audit.record("export", "signals", None, detail=f"scope={scope},week={day.isoformat()}")
     db.session.commit()
+    if deliver:
+        done = alerts.deliver(weekly.monday(day))
+        db.session.commit()
+        click.echo(f"alerts: {done.notifications} notifications, {done.emails} e-mails sent, "
+                   f"{done.failed_emails} e-mails failed (tried again next run)", err=True)
     click.echo(f"{len(evaluation.series.keys)} series scored, {len(evaluation.signals)} "
                f"signals, {len(shown)} published, in {time.perf_counter() - started:.2f} s",
                err=True)

@@ -121,7 +121,22 @@ def as_dict(signal: Signal) -> dict[str, object]:
     """A published signal as plain data (JSON, alerts): shares and ratios, never counts."""
     key = signal.key
     return {"week": signal.week.isoformat(), "unit_kind": key.unit_kind, "unit": key.unit,
-            "dimension": key.dimension, "value": key.value, "share": round(signal.share, 3),
-            "usual_share": round(signal.expected, 3), "ratio": round(signal.ratio, 2),
+            "dimension": key.dimension, "value": key.value, "share": round(signal.share, 4),
+            "usual_share": round(signal.expected, 4), "ratio": round(signal.ratio, 4),
             "weeks_running": signal.weeks_running,
-            "history": [None if h is None else round(h, 3) for h in signal.history]}
+            "history": [None if h is None else round(h, 4) for h in signal.history]}
+
+
+def from_dict(data: dict[str, object]) -> Signal:
+    """A signal back from :func:`as_dict` (a stored notification)."""
+    def number(name: str) -> float:
+        return float(str(data[name]))
+
+    history = data.get("history") or []
+    assert isinstance(history, list)  # noqa: S101
+    return Signal(key=SeriesKey(str(data["unit_kind"]), str(data["unit"]),
+                                str(data["dimension"]), str(data["value"])),
+                  week=date.fromisoformat(str(data["week"])), share=number("share"),
+                  expected=number("usual_share"), ratio=number("ratio"), z=0.0,
+                  weeks_running=int(number("weeks_running")),
+                  history=tuple(None if h is None else float(h) for h in history))

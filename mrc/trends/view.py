@@ -59,9 +59,10 @@ def unit_names(scope: Org) -> dict[tuple[str, str], str]:
     return names
 
 
-def describe(signals: Sequence[Signal], scope: Org) -> list[SignalView]:
+def describe(signals: Sequence[Signal], scope: Org,
+             rtl: bool | None = None) -> list[SignalView]:
     names = unit_names(scope)
-    rtl = page_locale().dir == "rtl"
+    rtl = page_locale().dir == "rtl" if rtl is None else rtl
     shown = []
     for s in signals:
         key = s.key

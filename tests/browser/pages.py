@@ -36,6 +36,7 @@ PAGES = [
     PageSpec("dashboard", "supervisor-south-asia", "/dashboard/"),
     PageSpec("impact", "supervisor-south-asia", "/impact/"),
     PageSpec("signals", "supervisor-south-asia", "/signals/"),
+    PageSpec("signal-alerts", "supervisor-south-asia", "/signals/alerts"),
     PageSpec("reports", "supervisor-pk", "/reports/"),
     PageSpec("panels", "evaluator", "/panels/"),
     PageSpec("new-study", "evaluator", "/panels/new"),

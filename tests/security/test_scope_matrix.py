@@ -63,6 +63,7 @@ RECORD_PARAMS = {
     "export_id": "panel export (downloadable by the user who asked for it)",
     "session_id": "counselling session (corrected or deleted in error)",
     "attempt_id": "follow-up attempt (corrected)",
+    "subscription_id": "signal alert (belongs to the user who subscribed)",
 }
 # For a new kind of record add its parameter above and a factory here: it receives the MRC's
 # ``Records`` (mrc code, a counsellor ``owner`` of that MRC) and returns the id of a record of
@@ -103,6 +104,15 @@ def first_attempt(records: Records) -> int:
 
 EXTRA_RECORDS["session_id"] = first_session
 EXTRA_RECORDS["attempt_id"] = first_attempt
+
+
+def make_subscription(records: Records) -> int:
+    from mrc.trends import alerts
+
+    return alerts.subscribe(records.owner, "", None).id
+
+
+EXTRA_RECORDS["subscription_id"] = make_subscription
 
 ADMIN_ONLY = {
     "admin.edit_region": "regions are managed by admins, whose scope is everything",
@@ -167,6 +177,7 @@ AGGREGATE_BLUEPRINTS = {
     "impact": "impact indicators and estimates",
     "panels": "anonymised panel exports (evaluators)",
     "reports": "quarterly aggregate reports",
+    "trends": "published trend signals (shares only) and the user's own alerts",
 }
 
 # URL parameters of aggregate pages that name a table or an indicator, not a record. (An
