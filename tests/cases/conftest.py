@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -61,3 +61,11 @@ def error_at(html: str, field_id: str, message: str) -> bool:
 
 def commit() -> None:
     db.session.commit()
+
+
+@pytest.fixture
+def new_client(make_client: Any) -> Any:
+    """A PK-ISB client registered 10 days ago, without sessions (committed)."""
+    record = make_client("PK-ISB", sessions=0, baseline=date.today() - timedelta(days=10))
+    db.session.commit()
+    return record

@@ -4,7 +4,7 @@ timeline and corrected like every other field."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -16,13 +16,6 @@ from mrc.validation import ValidationError
 from tests.cases.conftest import error_at, session_data, text
 
 CONTEXT = {"route": "land_turkiye", "fee_band": "3000_4999", "info_source": "broker"}
-
-
-@pytest.fixture
-def new_client(make_client):
-    record = make_client("PK-ISB", sessions=0, baseline=date.today() - timedelta(days=10))
-    db.session.commit()
-    return record
 
 
 def stored_session(client) -> CounsellingSession:

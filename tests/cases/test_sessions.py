@@ -19,13 +19,6 @@ def session_count(record) -> int:
                                  .where(CounsellingSession.client_id == record.id)) or 0)
 
 
-@pytest.fixture
-def new_client(make_client):
-    record = make_client("PK-ISB", sessions=0, baseline=date.today() - timedelta(days=10))
-    db.session.commit()
-    return record
-
-
 def url(record) -> str:
     return f"/cases/clients/{record.id}/sessions/new"
 
