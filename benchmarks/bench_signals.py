@@ -1,9 +1,10 @@
 """The weekly signal run (issue #12): scoring every unit of the network for one week.
 
-``python -m benchmarks.bench_signals --database-url URL [--clients N] [--rounds R]
+``python -m benchmarks.bench_signals [--database-url URL] [--clients N] [--rounds R]
 [--output FILE | -]``
 
-On a database that already holds a demo (or, with ``--clients``, after loading one), runs
+On a private PostgreSQL server it starts (or on ``--database-url``), with the demo of
+``--clients`` clients loaded unless the database holds one already (default 300,000), runs
 what ``mrc signals run --scope all`` runs: the weekly counts of 79 weeks for every MRC,
 country and region, the scores, and the protection of what is published. Each round is
 timed apart (read, score, publish; wall seconds) and with the process's peak memory; the
@@ -16,10 +17,12 @@ import argparse
 import resource
 import statistics
 import time
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
 from benchmarks.harness import app_on_database, load_demo_timed, machine, markdown_table
+from tests.services import extra_database, postgres_server
 
 
 def run_round() -> tuple[float, float, float, int, int]:
@@ -43,15 +46,21 @@ def run_round() -> tuple[float, float, float, int, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--database-url", required=True)
-    parser.add_argument("--clients", type=int, default=0, help="load a demo of this size first")
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--clients", type=int, default=300_000,
+                        help="demo size, loaded when the database holds none")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--output", default="benchmarks/RESULTS.md")
     args = parser.parse_args()
-    with app_on_database(args.database_url) as app, app.app_context():
-        if args.clients:
-            load_demo_timed(1, args.clients)
-        rounds = [run_round() for _ in range(args.rounds)]
+    with ExitStack() as stack:
+        url = args.database_url
+        if url is None:
+            url = stack.enter_context(extra_database(stack.enter_context(postgres_server()),
+                                                     f"mrc_bench_signals_{args.clients}"))
+        app = stack.enter_context(app_on_database(url))
+        with app.app_context():
+            load_demo_timed(1, args.clients, if_empty=True)
+            rounds = [run_round() for _ in range(args.rounds)]
     if not rounds or rounds[0][3] == 0:
         raise SystemExit("no sessions in the last 79 weeks: load a demo (--clients N) first")
     totals = [sum(r[:3]) for r in rounds]
@@ -61,7 +70,7 @@ def main() -> None:
             for i, r in enumerate(rounds)]
     text = (f"\n## Weekly signal run (#12), {date.today().isoformat()}\n\n"
             f"Machine: {info.get('cpu', '?')}, {info['nproc']} cores, Python {info['python']}; "
-            f"database `{args.database_url.split('://')[0]}`; all units, one week, 79 weeks "
+            f"database `{url.split('://')[0]}`; all units, one week, 79 weeks "
             f"read. Median {statistics.median(totals):.2f} s (target < 10 s); peak memory "
             f"{peak_mib:.0f} MiB.\n\n"
             + markdown_table(["round", "read (s)", "score (s)", "publish (s)", "total (s)",
