@@ -100,11 +100,14 @@ ROLE_OF = {
     "panels.export": "evaluator",
     "panels.new": "evaluator",
     "reports.index": "supervisor",
+    "trends.alerts_page": "supervisor",
+    "trends.cancel_alert": "supervisor",
 }
 # POST-only routes: the page whose form posts to them (its field names are theirs).
 FORM_PAGE = {
     "admin.account_password": "admin.account",
     "leaflets.render_library": "leaflets.library",
+    "trends.cancel_alert": "trends.alerts_page",
 }
 # Routes whose first empty POST is not a view's answer to check: it ends the session.
 NO_FIRST_CHECK = {"auth.logout"}
@@ -324,6 +327,10 @@ def url_values(rule: Rule, user: Any, network: dict[str, Any], make_client: Any,
             values[name] = job.id
         elif name in ("study_id", "export_id"):
             values.update(_study(user, mrc))
+        elif name == "subscription_id":
+            from mrc.trends import alerts
+
+            values[name] = alerts.subscribe(user, "", None).id
         elif name == "mrc_id":
             values[name] = mrc.id
         elif name == "country_id":
