@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import FieldList, Form, FormField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -30,6 +31,16 @@ class LeafletRow(Form):
 
 
 class EventForm(FlaskForm):
+    class Meta:
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            """The submitted data without nameless parts: a multipart part whose name
+            parses to nothing arrives with the key None, which the leaflet rows' FieldList
+            cannot read (found by the fuzz test)."""
+            data = FlaskForm.Meta.wrap_formdata(self, form, formdata)
+            if data is None:
+                return None
+            return MultiDict([(k, v) for k, v in data.items(multi=True) if k is not None])
+
     date = LocalDateField(_l("Date"), default=dt.date.today, validators=[InputRequired()])
     type = SelectField(_l("Type of event"), choices=[("", _l("Choose…")),
                                                       *case_vocab.choices(vocab.EVENT_TYPE)],

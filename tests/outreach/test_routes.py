@@ -85,3 +85,14 @@ def test_edit_and_filter(network, make_user, login):
 def test_supervisors_cannot_open_outreach_records(network, make_user, login):
     browser = login(make_user("supervisor", None, country="PK"))
     assert browser.get("/outreach/").status_code == 403
+
+
+def test_a_nameless_file_part_is_ignored(network, make_user, login):
+    """A multipart part whose name parses to nothing (the fuzz test's '\\r' file) reaches the
+    form as the key None; the form answers with its errors instead of failing."""
+    import io
+
+    browser = login(make_user("counsellor", "PK-ISB"))
+    response = browser.post("/outreach/new", content_type="multipart/form-data",
+                            data={"att_female_18_34": "", "\r": (io.BytesIO(b""), "bin")})
+    assert response.status_code == 400
