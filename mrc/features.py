@@ -15,7 +15,8 @@ from types import ModuleType
 
 # Order of blueprint registration and of commands in ``mrc --help``.
 FEATURES = ("home", "auth", "admin", "audit", "org", "cases", "imports", "jobs", "leaflets",
-            "outreach", "survey", "panels", "aggregates", "trends", "impact", "reports", "demo")
+            "outreach", "referrals", "survey", "panels", "aggregates", "trends", "impact",
+            "reports", "demo")
 
 
 def feature_package(name: str) -> ModuleType:

@@ -15,14 +15,15 @@ from mrc.leaflets.models import Leaflet, StockEntry
 from mrc.org.models import MRC, Country, MRCContactText, Region
 from mrc.outreach.models import OutreachEvent
 from mrc.panels.models import PanelExport, PanelStudy
+from mrc.referrals.models import Facility, Referral
 from mrc.survey.models import ComparisonRespondent, ComparisonResponse
 from mrc.trends.models import SignalNotification, SignalSubscription
 
 __all__ = [
     "MRC", "AuditEvent", "Client", "ClientMonth", "LeafletMonth", "OutcomeMonth",
     "OutreachMonth", "SessionMonth", "ComparisonRespondent", "ComparisonResponse",
-    "CounsellingSession", "Country", "FollowUp",
+    "CounsellingSession", "Country", "Facility", "FollowUp",
     "FollowUpAttempt", "Job", "Leaflet", "LoginThrottle", "MRCContactText", "OutreachEvent", "PanelExport",
-    "PanelStudy", "Region", "SignalNotification", "SignalSubscription",
+    "PanelStudy", "Referral", "Region", "SignalNotification", "SignalSubscription",
     "StockEntry", "User",
 ]

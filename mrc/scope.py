@@ -1,8 +1,10 @@
 """The one door to record tables: every query for records goes through ``scoped``.
 
-Case records (clients, sessions, follow-ups) are only ever visible to counsellors and
-managers of the MRC they belong to. Supervisors, evaluators and admins never receive
-individual records; they get aggregates through ``mrc_ids_in_scope``.
+Case records (clients, sessions, follow-ups, referrals) are only ever visible to counsellors
+and managers of the MRC they belong to. Supervisors, evaluators and admins never receive
+individual records; they get aggregates through ``mrc_ids_in_scope``. A partner sees the
+referrals sent to their own facility and no other record (what of a referral they may read
+is ``mrc.referrals.services.shared``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from mrc.auth.models import CASE_ROLES, Role, User
 from mrc.cases.models import FollowUp, FollowUpAttempt
 from mrc.extensions import db
 from mrc.org.models import MRC, Country, Region
+from mrc.referrals.models import Referral
 
 T = TypeVar("T")
 
@@ -29,9 +32,16 @@ def can_work_with_cases(user: User) -> bool:
     )
 
 
+def is_partner(user: User) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.role_enum == Role.PARTNER
+                and user.facility_id is not None)
+
+
 def scoped(model: type[T], user: User) -> Select[T]:
     """``select(model)`` restricted to the records ``user`` may see (possibly none)."""
     query = select(model)
+    if model is Referral and is_partner(user):
+        return query.where(Referral.facility_id == user.facility_id)
     if not can_work_with_cases(user):
         return query.where(false())
     if model is FollowUpAttempt:

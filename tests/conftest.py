@@ -25,6 +25,9 @@ from mrc.config import Config
 from mrc.extensions import db
 from tests.services import ServiceUnavailable, postgres_server
 
+# Fixtures of a feature that other features' tests use too.
+pytest_plugins = ["tests.referrals.fixtures"]
+
 REQUIRE_SERVICES = os.environ.get("MRC_REQUIRE_SERVICES") == "1"
 TEST_PASSWORD = "correct horse battery"
 

@@ -1,16 +1,17 @@
 """What the dashboard page and its chart and CSV endpoints show, for one scope, period
-and breakdown: published tables only (:mod:`mrc.aggregates.services`)."""
+and breakdown: published tables only (:mod:`mrc.aggregates.services`, and
+:mod:`mrc.aggregates.referrals` for the referral tables)."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select
 
-from mrc.aggregates import charts, services
+from mrc.aggregates import charts, referrals, services
 from mrc.aggregates.headline import Tile, headline
 from mrc.aggregates.periods import Period
 from mrc.aggregates.tables import PublishedTable
@@ -29,6 +30,7 @@ class Dashboard:
     # The tables that have a chart, in page order, each with the version of its chart: a
     # digest of what it draws, so that a changed number is a new URL (never a stale image).
     charts: list[tuple[PublishedTable, str]]
+    referrals: list[PublishedTable] = field(default_factory=list)
 
 
 def _version(salt: str, drawn: object) -> str:
@@ -45,11 +47,15 @@ def dashboard(scope: Scope, period: Period, breakdown: str, *, salt: str = "") -
     shown = [(now[k], _version(salt, charts.bar_data(now[k], before.get(k))))
              for k in BAR_CHARTS if k in now]
     shown += [(now[k], _version(salt, charts.line_data(now[k]))) for k in LINE_CHARTS if k in now]
-    return Dashboard(tables, trends, headline(tables, previous), shown)
+    sent = referrals.referral_tables(scope, period, breakdown) if tables else []
+    return Dashboard(tables, trends, headline(tables, previous), shown, sent)
 
 
 def table(scope: Scope, period: Period, breakdown: str, key: str) -> PublishedTable | None:
     """One of the page's tables (for its CSV), from the same request of tables."""
+    if key in referrals.KEYS:
+        return next((t for t in referrals.referral_tables(scope, period, breakdown)
+                     if t.key == key), None)
     tables, trends = services.dashboard_tables(scope, period, breakdown)
     return next((t for t in [*tables, *trends] if t.key == key), None)
 

@@ -24,6 +24,8 @@ ACTION_LABELS = {
     "logout": _l("logged out"),
     "login_failed": _l("failed log-in"),
     "rotate_keys": _l("rotated keys"),
+    # Translators: a client withdrew their consent to share a referral.
+    "withdraw": _l("withdrew consent"),
 }
 
 

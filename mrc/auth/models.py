@@ -20,6 +20,8 @@ class Role(enum.StrEnum):
     SUPERVISOR = "supervisor"
     EVALUATOR = "evaluator"
     ADMIN = "admin"
+    # A user of a destination-country facility: sees the referrals sent to it, nothing else.
+    PARTNER = "partner"
 
 
 ROLE_LABELS = {
@@ -28,6 +30,8 @@ ROLE_LABELS = {
     Role.SUPERVISOR.value: _l("supervisor"),
     Role.EVALUATOR.value: _l("evaluator"),
     Role.ADMIN.value: _l("administrator"),
+    # Translators: a user who works at a facility that receives referrals (e.g. an embassy).
+    Role.PARTNER.value: _l("partner facility"),
 }
 
 # Roles that work with individual client records (always within one MRC).
@@ -45,6 +49,8 @@ class User(UserMixin, Model):
     mrc_id: Mapped[int | None] = mapped_column(ForeignKey("mrc.id"), index=True)
     country_id: Mapped[int | None] = mapped_column(ForeignKey("country.id"))
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
+    # Partners only: the facility whose referrals they see (mrc.referrals).
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facility.id"))
     locale: Mapped[str | None] = mapped_column(String(8))
     # Display preferences (see mrc.calendars): gregorian / solar_hijri / both; Latin digits.
     calendar: Mapped[str | None] = mapped_column(String(16))

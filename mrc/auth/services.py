@@ -164,9 +164,13 @@ def clear_failures(user: User) -> None:
 
 
 def validate_scope(role: Role, mrc_id: int | None, country_id: int | None,
-                   region_id: int | None) -> None:
+                   region_id: int | None, facility_id: int | None = None) -> None:
     if role in CASE_ROLES and mrc_id is None:
         raise UserError(_("Counsellors and managers need an MRC as their scope."))
+    if (role == Role.PARTNER) != (facility_id is not None) \
+            or (role == Role.PARTNER and (mrc_id, country_id, region_id) != (None, None, None)):
+        raise UserError(_("A partner needs a facility as their scope, and only partners can "
+                          "have one."))
     if sum(x is not None for x in (mrc_id, country_id, region_id)) > 1:
         raise UserError(_("Choose one scope: an MRC, a country or a region."))
 
@@ -179,6 +183,7 @@ def create_user(
     mrc_id: int | None = None,
     country_id: int | None = None,
     region_id: int | None = None,
+    facility_id: int | None = None,
     locale: str | None = None,
 ) -> User:
     """Add a user; raises UserError with a reason safe to display."""
@@ -188,7 +193,7 @@ def create_user(
         raise UserError(_("The username must have 1 to 64 characters."))
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(_("The password must have at least 10 characters."))
-    validate_scope(role, mrc_id, country_id, region_id)
+    validate_scope(role, mrc_id, country_id, region_id, facility_id)
     exists = db.session.scalar(
         select(func.count()).select_from(User).where(func.lower(User.username) == username.lower())
     )
@@ -201,6 +206,7 @@ def create_user(
         mrc_id=mrc_id,
         country_id=country_id,
         region_id=region_id,
+        facility_id=facility_id,
         locale=locale,
         active=True,
         failed_logins=0,

@@ -25,6 +25,8 @@ def index() -> str | Response:
         return redirect(url_for("aggregates.dashboard"))
     if current_user.role_enum == Role.EVALUATOR:
         return redirect(url_for("panels.studies"))
+    if current_user.role_enum == Role.PARTNER:
+        return redirect(url_for("referrals.received"))
     return render_template("home/index.html")
 
 

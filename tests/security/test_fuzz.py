@@ -45,6 +45,8 @@ from wtforms.fields.core import UnboundField
 
 from mrc.extensions import db
 from mrc.features import FEATURES
+from mrc.referrals.models import Facility
+from mrc.referrals.services import services_mask
 from tests.conftest import TEST_PASSWORD
 
 EXAMPLES = int(os.environ.get("MRC_FUZZ_EXAMPLES", "12"))
@@ -99,6 +101,11 @@ ROLE_OF = {
     "panels.download": "evaluator",
     "panels.export": "evaluator",
     "panels.new": "evaluator",
+    "referrals.new": "counsellor",
+    "referrals.received": "partner",
+    "referrals.received_one": "partner",
+    "referrals.status": "counsellor",
+    "referrals.withdraw": "counsellor",
     "reports.index": "supervisor",
     "trends.alerts_page": "supervisor",
     "trends.cancel_alert": "supervisor",
@@ -108,6 +115,8 @@ FORM_PAGE = {
     "admin.account_password": "admin.account",
     "leaflets.render_library": "leaflets.library",
     "trends.cancel_alert": "trends.alerts_page",
+    "referrals.status": "referrals.detail",
+    "referrals.withdraw": "referrals.detail",
 }
 # Routes whose first empty POST is not a view's answer to check: it ends the session.
 NO_FIRST_CHECK = {"auth.logout"}
@@ -331,6 +340,8 @@ def url_values(rule: Rule, user: Any, network: dict[str, Any], make_client: Any,
             from mrc.trends import alerts
 
             values[name] = alerts.subscribe(user, "", None).id
+        elif name == "referral_id":
+            values[name] = _referral(make_client, make_user).id
         elif name == "mrc_id":
             values[name] = mrc.id
         elif name == "country_id":
@@ -361,12 +372,26 @@ def _study(user: Any, mrc: Any) -> dict[str, int]:
     return {"study_id": study.id, "export_id": export.id}
 
 
+def _referral(make_client: Any, make_user: Any) -> Any:
+    """A referral of a PK-ISB client to the facility of the test (the partner's)."""
+    from mrc.referrals import services
+
+    client = make_client("PK-ISB", sessions=1, phone="0300 7654321")
+    return services.refer(client, None, {
+        "facility_id": db.session.scalars(select(Facility.id)).first(),
+        "service": "labour_dispute", "consent": True, "consent_on": TODAY,
+        "share_phone": True, "language": "ur"}, make_user("counsellor", "PK-ISB"), ("en", "ur"))
+
+
 def log_in(role: str, make_user: Any, login: Callable[[Any], FlaskClient],
            client: FlaskClient) -> Any:
     if role == "anonymous":
         return None
     scopes = {"counsellor": {"mrc": "PK-ISB"}, "manager": {"mrc": "PK-ISB"},
               "supervisor": {"mrc": None, "country": "PK"}, "evaluator": {}, "admin": {}}
+    if role == "partner":
+        scopes[role] = {"mrc": None,
+                        "facility_id": db.session.scalars(select(Facility.id)).first()}
     user = make_user(role, **scopes[role])
     login(user)
     return user
@@ -412,12 +437,17 @@ def test_random_form_data_never_breaks_a_route(
     # A leaflet in the catalogue, so the stock and outreach forms have one to choose.
     db.session.add(Leaflet(code="LFUZ", topic="labour_rights",
                            languages="en,ur,ps,fa_AF,bn,ar,ckb", version="1"))
+    # A facility of the directory, to refer to (and the partner's).
+    db.session.add(Facility(name="Fuzz desk", kind="ngo", country="SA", city="Riyadh",
+                            services=services_mask(["labour_dispute"]),
+                            created_at=datetime.now(UTC)))
+    db.session.flush()
     user = log_in(ROLE_OF[endpoint], make_user, login, client)
-    path = urlsplit(rule.build(url_values(rule, user, network, make_client,
-                                          make_user))[1]).path
+    values = url_values(rule, user, network, make_client, make_user)
+    path = urlsplit(rule.build(values)[1]).path
     page = path if "GET" in (rule.methods or set()) else None
     if endpoint in FORM_PAGE:
-        page = urlsplit(app.url_map.bind("mrc.test").build(FORM_PAGE[endpoint])).path
+        page = urlsplit(app.url_map.bind("mrc.test").build(FORM_PAGE[endpoint], values)).path
     own = page_fields(client.get(page).get_data(as_text=True)) if page else {}
     others = all_form_names()
 

@@ -48,9 +48,10 @@ from mrc.leaflets.models import Leaflet, StockEntry
 from mrc.outreach import services as outreach
 from mrc.outreach.models import OutreachEvent
 from mrc.privacy.codes import format_code
+from mrc.referrals.models import Facility, Referral
 from tests.conftest import TEST_PASSWORD
 
-ROLES = ("counsellor", "manager", "supervisor", "evaluator", "admin", "anonymous")
+ROLES = ("counsellor", "manager", "supervisor", "evaluator", "admin", "partner", "anonymous")
 
 # URL parameter → the kind of record it names; ``make_records`` creates one of each per MRC.
 RECORD_PARAMS = {
@@ -64,6 +65,7 @@ RECORD_PARAMS = {
     "session_id": "counselling session (corrected or deleted in error)",
     "attempt_id": "follow-up attempt (corrected)",
     "subscription_id": "signal alert (belongs to the user who subscribed)",
+    "referral_id": "referral (its MRC's; for a partner, only those sent to its facility)",
 }
 # For a new kind of record add its parameter above and a factory here: it receives the MRC's
 # ``Records`` (mrc code, a counsellor ``owner`` of that MRC) and returns the id of a record of
@@ -113,6 +115,27 @@ def make_subscription(records: Records) -> int:
 
 
 EXTRA_RECORDS["subscription_id"] = make_subscription
+
+
+def make_referral(records: Records) -> int:
+    """A referral of the MRC's client to a facility of its own (not the partner's), sharing
+    the phone: a scoping hole would show the client's code and phone to the partner."""
+    from mrc.referrals import services as referrals
+
+    facility = Facility(name=f"Desk {records.mrc}", kind="embassy_welfare", country="SA",
+                        city="Riyadh", services=referrals.services_mask(["labour_dispute"]),
+                        created_at=datetime.now(UTC))
+    db.session.add(facility)
+    db.session.flush()
+    referral = referrals.refer(records.client, None, {
+        "facility_id": facility.id, "service": "labour_dispute", "consent": True,
+        "consent_on": date.today(), "share_phone": True, "language": "ur"},
+        records.owner, ("en", "ur"))
+    records.secrets.append(referral.reference)
+    return referral.id
+
+
+EXTRA_RECORDS["referral_id"] = make_referral
 
 ADMIN_ONLY = {
     "admin.edit_region": "regions are managed by admins, whose scope is everything",
@@ -168,6 +191,8 @@ NO_RECORD = {
     "leaflets.render_library": "renders catalogue leaflets (a job of the user's own)",
     "outreach.events": "outreach events of the user's own MRC",
     "outreach.new": "records an event in the user's own MRC",
+    "referrals.index": "referrals of the user's own MRC",
+    "referrals.received": "referrals sent to the partner's own facility (reference POSTed)",
 }
 
 # Aggregate-only blueprints (suppressed tables, indicators, anonymised panels): no individual
@@ -330,6 +355,9 @@ def snapshot(records: Records) -> dict[str, Any]:
                                   .where(Job.id == records.job.id)).one(),
         "user": db.session.execute(select(User.active, User.password_hash, User.role)
                                    .where(User.id == records.user.id)).one(),
+        "referrals": db.session.execute(select(Referral.status, Referral.withdrawn_at)
+                                        .where(Referral.client_id == client.id)
+                                        .order_by(Referral.id)).all(),
     }
 
 
@@ -357,10 +385,23 @@ def post_payloads(endpoint: str, target: Records) -> list[dict[str, Any]]:
                                 "reason": "typing_error"}],
         "outreach.edit": [{"date": today, "type": "radio_tv", "estimated_reach": "100"}],
         "admin.edit_mrc_user": [{"role": "manager", "active": ""}],
+        "referrals.new": [{"facility": str(_referral(target).facility_id),
+                           "service": "labour_dispute", "consent": "y", "consent_on": today,
+                           "language": "ur"}],
+        "referrals.status": [{"status": "accepted", "on": today}],
+        "referrals.withdraw": [{"confirm": "y"}],
+        "referrals.received": [{"reference": _referral(target).reference}],
+        "referrals.received_one": [{"status": "declined", "on": today}],
         "admin.reset_mrc_user_password": [{"password": "another long password 1",
                                            "confirm": "another long password 1"}],
     }
     return payloads.get(endpoint, [{}])
+
+
+def _referral(target: Records) -> Any:
+    from mrc.referrals.models import Referral
+
+    return db.session.get_one(Referral, target.extra["referral_id"])
 
 
 def rules_in_order(app: Flask) -> list[Rule]:
@@ -417,11 +458,21 @@ def login_as(role: str, make_user: Any, browser: FlaskClient) -> User | None:
         "supervisor": {"mrc": None, "country": "PK"}, "evaluator": {"mrc": None},
         "admin": {"mrc": None},
     }
-    user = make_user(role, **scopes[role])
+    # A partner of a facility that none of the records were referred to.
+    user = make_user(role, mrc=None, facility_id=_partner_facility()) if role == "partner" \
+        else make_user(role, **scopes[role])
     db.session.commit()
     response = browser.post("/login", data={"username": user.username, "password": TEST_PASSWORD})
     assert response.status_code == 302
     return user
+
+
+def _partner_facility() -> int:
+    facility = Facility(name="Partner's own desk", kind="ngo", country="AE", city="Dubai",
+                        created_at=datetime.now(UTC))
+    db.session.add(facility)
+    db.session.flush()
+    return facility.id
 
 
 def is_login_redirect(response: Any) -> bool:
