@@ -24,6 +24,7 @@ from mrc.i18n import LanguageChoice, language_choices
 from mrc.org import contact
 from mrc.org.models import MRC, Country, Region
 from mrc.privacy.phones import MAX_PHONE_LENGTH
+from mrc.referrals.models import Facility
 from mrc.settings import settings
 
 REQUIRED = _l("This field is required.")
@@ -42,6 +43,11 @@ def country_choices() -> list[tuple[str, str]]:
     return [(str(c.id), f"{c.name} ({c.code})") for c in countries]
 
 
+def facility_choices() -> list[tuple[str, str]]:
+    facilities = db.session.scalars(select(Facility).order_by(Facility.country, Facility.name))
+    return [(str(f.id), f"{f.name}, {f.city} ({f.country})") for f in facilities]
+
+
 def role_choices(roles: tuple[Role, ...] = tuple(Role)) -> list[tuple[str, str]]:
     return [(role.value, str(ROLE_LABELS[role.value])) for role in roles]
 
@@ -58,6 +64,9 @@ def scope_choices() -> dict[str, list[tuple[str, str]]]:
         str(_l("One MRC")): [(f"mrc:{value}", text) for value, text in mrc_choices()],
         str(_l("One country")): [(f"country:{value}", text) for value, text in country_choices()],
         str(_l("One region")): [(f"region:{value}", text) for value, text in region_choices()],
+        # Partners only: the facility whose referrals they see.
+        str(_l("One partner facility")): [(f"facility:{value}", text)
+                                          for value, text in facility_choices()],
     }
 
 
@@ -68,6 +77,8 @@ def scope_value(user: User) -> str:
         return f"country:{user.country_id}"
     if user.region_id is not None:
         return f"region:{user.region_id}"
+    if user.facility_id is not None:
+        return f"facility:{user.facility_id}"
     return ""
 
 
@@ -80,6 +91,8 @@ def parse_scope(value: str | None) -> Scope:
         return Scope(country_id=record_id)
     if kind == "region":
         return Scope(region_id=record_id)
+    if kind == "facility":
+        return Scope(facility_id=record_id)
     return Scope()
 
 

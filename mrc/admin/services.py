@@ -31,6 +31,7 @@ from mrc.auth.services import (
 from mrc.auth.sessions import revoke_sessions
 from mrc.extensions import db
 from mrc.org.models import MRC, Country, Region
+from mrc.referrals.models import Facility
 from mrc.scope import scoped
 from mrc.settings import settings
 from mrc.validation import ValidationError
@@ -45,15 +46,17 @@ SESSION_FIELDS = frozenset({"role", "mrc_id", "country_id", "region_id", "active
 
 @dataclass(frozen=True)
 class Scope:
-    """At most one of the three ids is set; none set means everything."""
+    """At most one of the ids is set; none set means everything. A partner's scope is
+    their facility (mrc.referrals), and only a partner's."""
 
     mrc_id: int | None = None
     country_id: int | None = None
     region_id: int | None = None
+    facility_id: int | None = None
 
     @classmethod
     def of(cls, user: User) -> Scope:
-        return cls(user.mrc_id, user.country_id, user.region_id)
+        return cls(user.mrc_id, user.country_id, user.region_id, user.facility_id)
 
 
 def username_error(username: str) -> str | None:
@@ -76,12 +79,13 @@ def password_error(password: str) -> str | None:
 def _scope_errors(role: Role, scope: Scope) -> dict[str, str]:
     errors: dict[str, str] = {}
     try:
-        validate_scope(role, scope.mrc_id, scope.country_id, scope.region_id)
+        validate_scope(role, scope.mrc_id, scope.country_id, scope.region_id,
+                       scope.facility_id)
     except UserError as exc:
         errors["scope"] = str(exc)
         return errors
     for model, record_id in ((MRC, scope.mrc_id), (Country, scope.country_id),
-                             (Region, scope.region_id)):
+                             (Region, scope.region_id), (Facility, scope.facility_id)):
         if record_id is not None and db.session.get(model, record_id) is None:
             errors["scope"] = _("This scope no longer exists. Choose another one.")
     return errors
@@ -149,7 +153,7 @@ def add_user(data: dict[str, Any], *, allowed_roles: tuple[Role, ...] = tuple(Ro
         with db.session.begin_nested():
             user = create_user(username, password, role, mrc_id=scope.mrc_id,
                                country_id=scope.country_id, region_id=scope.region_id,
-                               locale=locale)
+                               facility_id=scope.facility_id, locale=locale)
     except (UserError, IntegrityError) as exc:  # lost a race for the username
         raise ValidationError({"username": _("This username is already taken.")}) from exc
     audit.record("create", "user", user.id, mrc_id=user.mrc_id, detail=f"role={user.role}")
@@ -177,7 +181,7 @@ def update_user(target: User, data: dict[str, Any], actor: User,
     if "role" not in errors:
         errors.update(_scope_errors(role, new_scope))
     values.update(mrc_id=new_scope.mrc_id, country_id=new_scope.country_id,
-                  region_id=new_scope.region_id)
+                  region_id=new_scope.region_id, facility_id=new_scope.facility_id)
     if "active" in data:
         active = bool(data["active"])
         if target.id == actor.id and not active:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
@@ -68,6 +69,8 @@ class User(UserMixin, Model):
     mrc: Mapped[MRC | None] = relationship()
     country: Mapped[Country | None] = relationship()
     region: Mapped[Region | None] = relationship()
+    # mrc.referrals.models.Facility, named by string: auth sits below the feature packages.
+    facility: Mapped[Any] = relationship("Facility")
 
     @property
     def is_active(self) -> bool:  # used by Flask-Login

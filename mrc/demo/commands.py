@@ -95,6 +95,7 @@ def demo_command(seed: int, clients: int, comparison: int, if_empty: bool,
         click.echo(f"Demo loaded (seed {seed}): {result.clients:,} clients, "
                    f"{result.sessions:,} sessions, {result.followups:,} follow-ups, "
                    f"{result.attempts:,} attempts, {result.events:,} outreach events, "
+                   f"{result.referrals:,} referrals, "
                    f"{result.respondents:,} comparison respondents "
                    f"in {result.seconds:.1f} s "
                    f"({rate:,.0f} rows/s).")

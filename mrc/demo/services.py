@@ -23,9 +23,11 @@ from mrc.demo import loader
 from mrc.demo.comparison import ComparisonSpec, generate_comparison
 from mrc.demo.generator import DemoMrc, DemoSpec, generate
 from mrc.demo.outreach import load_outreach_demo
+from mrc.demo.referrals import ensure_demo_facilities, load_referral_demo
 from mrc.extensions import db
 from mrc.org.models import MRC, Country, Region
 from mrc.org.services import REFERENCE_NETWORK, ensure_reference_network, provinces
+from mrc.referrals.models import Facility
 from mrc.settings import settings
 from mrc.survey.models import ComparisonRespondent, ComparisonResponse
 
@@ -36,14 +38,15 @@ DEMO_PASSWORD = "mrc-demo-password"  # noqa: S105 - documented demo password, ne
 class DemoLogin:
     username: str
     role: str
-    scope: str  # MRC, country or region code; "" for everything
-    scope_kind: str  # "mrc", "country", "region" or ""
+    scope: str  # MRC, country or region code, a facility's external id; "" for everything
+    scope_kind: str  # "mrc", "country", "region", "facility" or ""
     password: str = DEMO_PASSWORD
 
 
 def demo_logins() -> list[DemoLogin]:
     """The demo users: a counsellor per MRC, a manager at PK-ISB, a supervisor for
-    Pakistan and one for South Asia, an evaluator and an admin."""
+    Pakistan and one for South Asia, an evaluator, an admin and a partner facility's user
+    (of the demo directory's centre in Doha)."""
     mrc_codes = [code for _, countries in REFERENCE_NETWORK.values()
                  for mrcs in countries.values() for code, _, _ in mrcs]
     logins = [DemoLogin(f"counsellor-{code.lower()}", "counsellor", code, "mrc")
@@ -54,6 +57,7 @@ def demo_logins() -> list[DemoLogin]:
         DemoLogin("supervisor-south-asia", "supervisor", "SOUTH_ASIA", "region"),
         DemoLogin("evaluator", "evaluator", "", ""),
         DemoLogin("admin", "admin", "", ""),
+        DemoLogin("partner-doha", "partner", "demo-qa-doh-1", "facility"),
     ]
     return logins
 
@@ -65,8 +69,11 @@ def ensure_demo_users(network: dict[str, MRC]) -> dict[str, User]:
         user = db.session.scalars(select(User).where(
             func.lower(User.username) == login.username.lower())).first()
         if user is None:
-            mrc_id = country_id = region_id = None
-            if login.scope_kind == "mrc":
+            mrc_id = country_id = region_id = facility_id = None
+            if login.scope_kind == "facility":
+                facility_id = db.session.scalar(select(Facility.id)
+                                                .where(Facility.external_id == login.scope))
+            elif login.scope_kind == "mrc":
                 mrc_id = network[login.scope].id
             elif login.scope_kind == "country":
                 country_id = db.session.scalar(select(Country.id)
@@ -74,12 +81,13 @@ def ensure_demo_users(network: dict[str, MRC]) -> dict[str, User]:
             elif login.scope_kind == "region":
                 region_id = db.session.scalar(select(Region.id).where(Region.code == login.scope))
             role = Role(login.role)
-            validate_scope(role, mrc_id, country_id, region_id)
+            validate_scope(role, mrc_id, country_id, region_id, facility_id)
             # Each its own hash and salt, as create_user would give: a shared hash would tell
             # anyone who reads the table which accounts share a password.
             user = User(username=login.username, password_hash=hash_password(DEMO_PASSWORD),
                         role=role.value, mrc_id=mrc_id, country_id=country_id,
-                        region_id=region_id, active=True, failed_logins=0,
+                        region_id=region_id, facility_id=facility_id, active=True,
+                        failed_logins=0,
                         created_at=datetime.now(UTC))
             db.session.add(user)
         users[login.username] = user
@@ -97,6 +105,7 @@ class DemoResult:
     followups: int = 0
     attempts: int = 0
     events: int = 0
+    referrals: int = 0
     respondents: int = 0  # comparison group
     responses: int = 0
     seconds: float = 0.0
@@ -136,6 +145,7 @@ def load_demo(seed: int, clients: int, *, if_empty: bool = False, today: date | 
         result.skipped = True
         return result
     network = ensure_reference_network()
+    ensure_demo_facilities()
     users = ensure_demo_users(network)
     db.session.flush()
     result.stages["users"] = time.perf_counter() - started
@@ -172,6 +182,7 @@ def load_demo(seed: int, clients: int, *, if_empty: bool = False, today: date | 
     loader.fix_sequences()
     outreach = load_outreach_demo(seed, spec.today)
     result.events = outreach.events
+    result.referrals = load_referral_demo(seed, spec.today).referrals
     # Bulk rows bypass the services' incremental upkeep: recompute the summaries set-based.
     summaries.rebuild()
     loader.analyze()

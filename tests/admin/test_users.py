@@ -191,3 +191,25 @@ def test_deactivated_user_cannot_log_in_and_loses_open_session(network, admin, m
     response = app.test_client().post("/login", data={"username": user.username,
                                                       "password": TEST_PASSWORD})
     assert response.status_code == 401
+
+
+def test_a_partner_user_is_scoped_to_one_facility_and_only_partners_have_one(
+        network, admin, make_facility):
+    facility = make_facility(name="Desk in Riyadh")
+    db.session.commit()
+    form = admin.get("/admin/users/new").get_data(as_text=True)
+    assert f'value="facility:{facility.id}"' in form
+    wrong = admin.post("/admin/users/new", data=new_user(
+        username="desk.sup", role="supervisor", scope=f"facility:{facility.id}"))
+    assert wrong.status_code == 400 and "A partner needs a facility" in wrong.get_data(
+        as_text=True)
+    assert admin.post("/admin/users/new", data=new_user(
+        username="desk.partner", role="partner", scope="")).status_code == 400
+    assert admin.post("/admin/users/new", data=new_user(
+        username="desk.partner", role="partner",
+        scope=f"facility:{facility.id}")).status_code == 302
+    partner = user_named("desk.partner")
+    assert (partner.role, partner.facility_id, partner.mrc_id) == ("partner", facility.id, None)
+    assert "Desk in Riyadh" in admin.get("/admin/users").get_data(as_text=True)
+    edit = admin.get(f"/admin/users/{partner.id}/edit").get_data(as_text=True)
+    assert re.search(rf'<option selected value="facility:{facility.id}"', edit)

@@ -265,3 +265,33 @@ def test_demo_users_each_have_their_own_hash_and_salt(loaded: Any) -> None:
     salts = {h.split("$")[-2] for h in hashes}
     assert len(salts) == len(hashes)
     assert all(verify_password(h, DEMO_PASSWORD) for h in hashes)
+
+
+def test_the_demo_refers_clients_and_its_partner_sees_only_its_facility(
+        loaded: Any, client: FlaskClient) -> None:
+    from mrc.referrals.models import Facility, Referral
+    from mrc.referrals.services import service_codes
+
+    referrals = db.session.scalars(select(Referral)).all()
+    assert loaded.referrals == len(referrals) > 0
+    assert count(Facility) == 9
+    statuses = Counter(r.status for r in referrals)
+    assert statuses["sent"] < len(referrals)  # older ones moved on
+    for r in referrals:
+        owner = db.session.get_one(Client, r.client_id)
+        assert r.mrc_id == owner.mrc_id and owner.registered_on <= r.consent_on <= TODAY
+        assert r.sent_on <= (r.answered_on or r.sent_on) <= (r.service_on or TODAY)
+        assert (r.status == "closed") == (r.outcome is not None)
+        assert r.service in service_codes(r.facility.services)
+        assert r.share_phone is False or owner.phone_enc is not None
+    partner = user("partner-doha")
+    assert partner.facility is not None and partner.facility.city == "Doha"
+    assert client.post("/login", data={"username": "partner-doha",
+                                       "password": DEMO_PASSWORD}).status_code == 302
+    page = client.get("/referrals/received").get_data(as_text=True)
+    doha = [r for r in referrals if r.facility_id == partner.facility_id]
+    assert f"{len(doha)} referral" in page
+    newest = sorted(doha, key=lambda r: (r.sent_on, r.id), reverse=True)[:50]  # page one
+    assert all(r.reference in page for r in newest)
+    others = [r for r in referrals if r.facility_id != partner.facility_id]
+    assert not any(r.reference in page for r in others)
