@@ -1,4 +1,5 @@
-"""``mrc aggregates``: the dashboard's suppressed tables on stdout, and ``--rebuild``."""
+"""``mrc aggregates``: the dashboard's suppressed tables on stdout (indicators, trends and
+referrals, in the dashboard's order), and ``--rebuild``."""
 
 from __future__ import annotations
 
@@ -32,13 +33,17 @@ def scope_ids(code: str) -> Select[Any]:
               type=click.Choice(["csv", "json"]))
 @click.option("--trends/--no-trends", default=True, show_default=True,
               help="Also print the monthly destination and intention tables.")
+@click.option("--referrals/--no-referrals", default=True, show_default=True,
+              help="Also print the referral tables (by service, destination and status, "
+                   "and the completion rate).")
 @click.option("--rebuild", is_flag=True,
               help="Recompute the summary tables from the records first (and commit).")
 @with_appcontext
 def aggregates_command(scope: str, period: str | None, breakdown: str, fmt: str,
-                       trends: bool, rebuild: bool) -> None:
+                       trends: bool, referrals: bool, rebuild: bool) -> None:
     """Print the suppressed aggregate tables (the same numbers as the dashboard)."""
     from mrc.aggregates import periods, services, summaries
+    from mrc.aggregates.referrals import referral_tables
     from mrc.audit import services as audit
 
     if rebuild:
@@ -55,6 +60,9 @@ def aggregates_command(scope: str, period: str | None, breakdown: str, fmt: str,
         tables = [*indicators, *trend]
     else:
         tables = services.indicator_tables(ids, chosen, breakdown)
+    if referrals:
+        # Suppressed jointly with each other, as on the dashboard ([] when none was sent).
+        tables = [*tables, *referral_tables(ids, chosen, breakdown)]
     audit.record("export", "aggregates", None,
                  detail=f"scope={scope},period={chosen.code},breakdown={breakdown}")
     db.session.commit()

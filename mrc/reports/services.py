@@ -4,7 +4,8 @@ charts and as CSV/XLSX tables, built by a background job (``quarterly_report``).
 A report reads nothing but the aggregates API (``mrc.aggregates.services``): the tables
 it prints are the very ``PublishedTable`` objects the dashboard shows, already suppressed
 and audited there, so the dashboard, its CSV downloads and the report show the same
-numbers and the same suppressed cells. The scope is recomputed when the job runs, from
+numbers and the same suppressed cells (the referral tables come from
+``mrc.aggregates.referrals``, suppressed jointly there as on the dashboard). The scope is recomputed when the job runs, from
 the user who asked (``mrc_ids_in_scope``) narrowed to an area inside it; a job's
 parameters hold ids and codes only.
 """
@@ -28,6 +29,7 @@ from sqlalchemy import Select
 
 from mrc.aggregates import periods
 from mrc.aggregates import services as aggregates
+from mrc.aggregates.referrals import referral_tables
 from mrc.aggregates.services import PublishedTable
 from mrc.auth.models import Role, User
 from mrc.config import RTL_LOCALES, SUPPORTED_LOCALES
@@ -200,13 +202,14 @@ class ReportContent:
     legend: str
     indicators: list[PublishedTable]
     trends: list[PublishedTable]
+    referrals: list[PublishedTable] = field(default_factory=list)
     impact: list[PublishedTable] = field(default_factory=list)
     impact_notes: list[str] = field(default_factory=list)
     latin_digits: bool = False
 
     @property
     def tables(self) -> list[PublishedTable]:
-        return [*self.indicators, *self.trends, *self.impact]
+        return [*self.indicators, *self.trends, *self.referrals, *self.impact]
 
     @property
     def dir(self) -> str:
@@ -240,6 +243,10 @@ def build_content(mrc_ids: Select[Any] | Sequence[int], wanted: ReportRequest, *
                             mrc_codes=codes, threshold=threshold,
                             legend=aggregates.legend(threshold), indicators=indicators,
                             trends=trends, latin_digits=wanted.latin_digits)
+    if codes:
+        # The dashboard's referral tables for the same scope and period ([] when none
+        # was sent: the section is left out).
+        content.referrals = referral_tables(mrc_ids, period, "mrc", threshold=threshold)
     if impact and codes:
         content.impact, content.impact_notes = impact_section(mrc_ids, period)
     return content

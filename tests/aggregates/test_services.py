@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from mrc.aggregates import periods, services
+from mrc.aggregates import periods, referrals, services
 from mrc.aggregates.commands import aggregates_command
 from mrc.privacy.suppression import Table
 from mrc.privacy.suppression_audit import assert_safe
@@ -92,3 +92,26 @@ def test_rebuild_from_the_cli(app, network, make_client):
     fill(make_client, "PK-ISB", 5)
     result = app.test_cli_runner().invoke(aggregates_command, ["--rebuild", "--scope", "all"])
     assert result.exit_code == 0, result.output
+
+
+def test_cli_prints_the_referral_tables(app, network, make_referral, make_facility):
+    facility = make_facility(country="SA")
+    for _ in range(6):
+        make_referral("PK-ISB", facility)
+    make_referral("PK-LHE", facility)
+    runner = app.test_cli_runner()
+    month = f"{date.today():%Y-%m}"
+    args = ["--scope", "PK", "--period", month, "--format", "json"]
+    result = runner.invoke(aggregates_command, args)
+    assert result.exit_code == 0, result.output
+    tables = {t["key"]: t for t in json.loads(result.output)}
+    keys = list(tables)
+    assert keys[-4:] == list(referrals.KEYS)  # after the indicators and trends
+    assert keys.index("trend_destination") < keys.index(referrals.SERVICE)
+    by_service = {row["key"]: row["cells"] for row in tables[referrals.SERVICE]["rows"]}
+    assert by_service["PK-LHE"][-1] is None  # 1 referral: suppressed
+    assert by_service["PK"][-1] == 7
+    csv_out = runner.invoke(aggregates_command, [*args[:4], "--no-trends"]).output
+    assert "Referrals sent, by destination country" in csv_out
+    without = runner.invoke(aggregates_command, [*args, "--no-referrals"])
+    assert not [t for t in json.loads(without.output) if t["key"] in referrals.KEYS]
