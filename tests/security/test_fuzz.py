@@ -101,7 +101,10 @@ ROLE_OF = {
     "panels.download": "evaluator",
     "panels.export": "evaluator",
     "panels.new": "evaluator",
+    "referrals.edit_facility": "admin",
+    "referrals.import_directory": "admin",
     "referrals.new": "counsellor",
+    "referrals.new_facility": "admin",
     "referrals.received": "partner",
     "referrals.received_one": "partner",
     "referrals.status": "counsellor",
@@ -342,6 +345,8 @@ def url_values(rule: Rule, user: Any, network: dict[str, Any], make_client: Any,
             values[name] = alerts.subscribe(user, "", None).id
         elif name == "referral_id":
             values[name] = _referral(make_client, make_user).id
+        elif name == "facility_id":
+            values[name] = db.session.scalars(select(Facility.id)).first()
         elif name == "mrc_id":
             values[name] = mrc.id
         elif name == "country_id":

@@ -147,9 +147,10 @@ ADMIN_ONLY = {
     "admin.reset_user_password": "admins manage every user",
     "admin.end_user_sessions": "admins manage every user",
     "admin.unlock_user": "admins manage every user",
+    "referrals.edit_facility": "the facility directory is shared and managed by admins",
 }
 ADMIN_ONLY_PARAMS = {"region_id": "region", "country_id": "country", "mrc_id": "mrc",
-                     "user_id": "user"}
+                     "user_id": "user", "facility_id": "facility"}
 
 CATALOGUE = {
     "leaflets.read": "public leaflet text (QR codes on printed leaflets point here)",
@@ -193,6 +194,10 @@ NO_RECORD = {
     "outreach.new": "records an event in the user's own MRC",
     "referrals.index": "referrals of the user's own MRC",
     "referrals.received": "referrals sent to the partner's own facility (reference POSTed)",
+    "referrals.directory": "the shared facility directory (admins; no person in it)",
+    "referrals.new_facility": "adds a facility to the directory (admins)",
+    "referrals.import_directory": "imports the directory from CSV (admins)",
+    "referrals.export_directory": "the directory as CSV (admins; no person in it)",
 }
 
 # Aggregate-only blueprints (suppressed tables, indicators, anonymised panels): no individual
@@ -420,6 +425,8 @@ def fill(rule: Rule, target: Records) -> dict[str, Any]:
             values[name] = _country_id(target)
         elif name == "region_id":
             values[name] = _region_id(target)
+        elif name == "facility_id":
+            values[name] = _referral(target).facility_id
         elif name in AGGREGATE_PARAM_VALUES and endpoint_blueprint(rule.endpoint) \
                 in AGGREGATE_BLUEPRINTS:
             values[name] = AGGREGATE_PARAM_VALUES[name]

@@ -11,10 +11,10 @@ from typing import Any
 from mrc.i18n import NATIVE_NAMES
 from mrc.places import country_name
 from mrc.referrals import bp, vocab
-from mrc.referrals.routes import mrc_side, partner
+from mrc.referrals.routes import directory, mrc_side, partner, slip
 from mrc.referrals.services import service_codes
 
-__all__ = ["mrc_side", "partner"]
+__all__ = ["directory", "mrc_side", "partner", "slip"]
 
 
 @bp.context_processor
