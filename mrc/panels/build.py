@@ -16,6 +16,8 @@ Decisions (documented in docs/panels.md):
 - Every chosen baseline covariate is a quasi-identifier: age from the birth year
   (5 → 10-year bands → suppressed), province (→ country → suppressed), the others kept or
   suppressed. k-anonymity is counted in persons (:func:`mrc.privacy.kanonymity.anonymise`).
+- The referral flags are person-level outcomes, not quasi-identifiers: repeated on every
+  row of the person in the long shape, once in the wide shape.
 """
 
 from __future__ import annotations
@@ -171,6 +173,7 @@ def build_long(raw: RawPanel, spec: PanelSpec, study_key: bytes) -> pd.DataFrame
         out["days_since_baseline"] = pd.array(observed, dtype="Int32")
 
     out.update(_outcomes(spec, persons, follow, base_rows, rows, n * nw))
+    out.update(_referral_outcomes(spec, persons, repeat))
     return pd.DataFrame(out)
 
 
@@ -199,6 +202,27 @@ def _outcomes(spec: PanelSpec, persons: pd.DataFrame, follow: pd.DataFrame,
             used[rows] = raw_used.to_numpy(dtype=float)
             out[name] = pd.array(used, dtype="Int8")
     return out
+
+
+def _flag(values: pd.Series) -> np.ndarray:
+    """0/1 as floats, NaN when missing (booleans from PostgreSQL, integers from SQLite)."""
+    mapped = pd.Series(values, dtype=object).map({True: 1.0, False: 0.0})
+    result: np.ndarray = mapped.to_numpy(dtype=float)
+    return result
+
+
+def _referral_outcomes(spec: PanelSpec, persons: pd.DataFrame,
+                       repeat: np.ndarray) -> dict[str, object]:
+    """The person-level referral flags, on every row of the person (``repeat`` is the
+    person position of each row). Whether a referral reached the service is asked of the
+    referred only; comparison respondents have neither (missing)."""
+    referred = _flag(persons["referred"])
+    flags = {"referred": referred,
+             "referral_service_given": np.where(referred == 1,
+                                                _flag(persons["referral_service_given"]),
+                                                np.nan)}
+    return {name: pd.array(flags[name][repeat], dtype="Int8")
+            for name in V.REFERRAL_OUTCOMES if name in spec.outcomes}
 
 
 def _quarter(months: pd.Series) -> pd.Series:

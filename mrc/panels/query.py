@@ -6,6 +6,11 @@ client code, phone, notes or external ids. The database ids read here (to comput
 pseudonyms and to join follow-ups to their person) are dropped before anything is written.
 Comparison-survey respondents (``mrc.impact``, when present) are read the same way, with
 their ids moved to a separate range so that they can never share a pseudonym with a client.
+
+Of referrals (``mrc.referrals``) only two flags per client are read, as correlated EXISTS
+subqueries of the persons' select: whether the client was referred between the baseline and
+the end of the period, and whether one of those referrals reached the service by then.
+Nothing else of a referral (reference, facility, service, dates) is selected.
 """
 
 from __future__ import annotations
@@ -17,17 +22,19 @@ from typing import Any
 
 import pandas as pd
 from pandas.api.types import union_categoricals
-from sqlalchemy import Select, and_, literal, select
+from sqlalchemy import ColumnElement, Select, and_, exists, literal, select
 from sqlalchemy.engine import Connection
 
 from mrc.cases.models import Client, CounsellingSession, FollowUp
+from mrc.referrals.models import Referral
 
 CHUNK_ROWS = 100_000
 # Comparison respondents' ids are offset into their own range of the 63-bit id space.
 COMPARISON_ID_OFFSET = 1 << 62
 PERSON_COLUMNS = ("pid", "mrc_id", "treated", "sex", "birth_year", "province", "nationality",
                   "migrant_status", "education", "employment", "baseline_date",
-                  "intention", "awareness_score", "route", "fee_band", "info_source")
+                  "intention", "awareness_score", "route", "fee_band", "info_source",
+                  "referred", "referral_service_given")
 FOLLOWUP_COLUMNS = ("pid", "wave", "obs_date", "intention", "location_status",
                     "awareness_score", "used_mrc_info")
 _TEXT = ("sex", "province", "nationality", "migrant_status", "education", "employment",
@@ -51,6 +58,18 @@ def comparison_models() -> tuple[Any, Any] | None:
     return ComparisonRespondent, ComparisonResponse
 
 
+def _referral_flags(end: date) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """``referred`` and ``referral_service_given`` of the client of the enclosing select
+    (correlated on the client and its baseline session): a referral sent from the baseline
+    to ``end``, and one of those with the service given by ``end``."""
+    window = and_(Referral.client_id == Client.id,
+                  Referral.sent_on >= CounsellingSession.date, Referral.sent_on <= end)
+    referred = exists().where(window)
+    given = exists().where(window, Referral.service_on.is_not(None),
+                           Referral.service_on <= end)
+    return referred.label("referred"), given.label("referral_service_given")
+
+
 def _client_persons(mrc_ids: Sequence[int], start: date, end: date) -> Select:
     baseline = CounsellingSession
     return (
@@ -59,7 +78,7 @@ def _client_persons(mrc_ids: Sequence[int], start: date, end: date) -> Select:
                Client.migrant_status, Client.education, Client.employment,
                baseline.date.label("baseline_date"), baseline.intention,
                baseline.awareness_score, baseline.route, baseline.fee_band,
-               baseline.info_source)
+               baseline.info_source, *_referral_flags(end))
         .join(baseline, and_(baseline.client_id == Client.id, baseline.is_baseline.is_(True),
                              baseline.live()))
         .where(Client.mrc_id.in_(mrc_ids), baseline.date >= start, baseline.date <= end)
@@ -97,7 +116,8 @@ def _comparison_queries(mrc_ids: Sequence[int], start: date, end: date,
                null.label("education"), null.label("employment"),
                response.survey_date.label("baseline_date"), response.intention,
                response.awareness_score, null.label("route"), null.label("fee_band"),
-               null.label("info_source"))
+               null.label("info_source"), null.label("referred"),
+               null.label("referral_service_given"))
         .join(response, and_(response.respondent_id == respondent.id, response.wave == 0))
         .where(respondent.mrc_id.in_(mrc_ids), response.survey_date >= start,
                response.survey_date <= end)

@@ -110,8 +110,23 @@ OUTCOMES: dict[str, Variable] = {
                  vocab.INFO_SOURCE,
                  description=_l("At the baseline session of clients only (optional "
                                 "question).")),
+        Variable("referred", _l("Referred to a facility in a destination country"),
+                 "binary", PERSON, YES_NO,
+                 description=_l("1 when the client was referred to a facility of the "
+                                "directory between the baseline and the end of the study "
+                                "period (consent withdrawn later or not); missing for "
+                                "comparison respondents.")),
+        Variable("referral_service_given", _l("A referral reached the service"), "binary",
+                 PERSON, YES_NO,
+                 description=_l("Of the referred clients, 1 when the facility recorded the "
+                                "service as given for at least one of those referrals by the "
+                                "end of the study period; missing when not referred and for "
+                                "comparison respondents.")),
     )
 }
+# Person-level outcomes (one value per person, repeated on each of its rows in the long
+# shape, once in the wide shape). Not quasi-identifiers: see docs/panels.md.
+REFERRAL_OUTCOMES = ("referred", "referral_service_given")
 
 # Sensitive variables offered for l-diversity (categorical outcomes).
 SENSITIVE = ("intention", "location_status")

@@ -38,7 +38,8 @@ DATA_STEM = "panel"
 SUPPRESSED_LABEL = "suppressed (disclosure control)"
 MISSING_NOTE = ("Missing (empty in CSV, null in Parquet, system-missing '.' in Stata and "
                 "SPSS): not observed (wave not reached), or not applicable (location and use "
-                "of MRC information at the baseline, fields a comparison survey does not ask).")
+                "of MRC information at the baseline, fields a comparison survey does not ask, "
+                "whether a referral reached the service for a person not referred).")
 SUPPRESSED_NOTE = (f"'{SUPPRESSED}' (code {V.SUPPRESSED_CODE} in Stata and SPSS, declared "
                    "user-missing in SPSS): the value was suppressed to reach k-anonymity.")
 _CHUNK = 1 << 20
