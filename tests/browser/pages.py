@@ -30,6 +30,8 @@ PAGES = [
     PageSpec("client", COUNSELLOR, "/cases/clients/{client}"),
     PageSpec("find", COUNSELLOR, "/cases/find"),
     PageSpec("outreach", COUNSELLOR, "/outreach/"),
+    PageSpec("referrals", COUNSELLOR, "/referrals/"),
+    PageSpec("referrals-received", "partner-doha", "/referrals/received"),
     # The manager's worklist carries the low-stock alert; the stock page is the manager's.
     PageSpec("manager-worklist", "manager-pk-isb", "/cases/worklist"),
     PageSpec("stock", "manager-pk-isb", "/leaflets/stock"),
