@@ -43,6 +43,7 @@ PAGES = [
     PageSpec("panels", "evaluator", "/panels/"),
     PageSpec("new-study", "evaluator", "/panels/new"),
     PageSpec("admin", "admin", "/admin/"),
+    PageSpec("directory", "admin", "/referrals/directory"),
 ]
 
 
