@@ -43,7 +43,6 @@ PAGES = [
     PageSpec("panels", "evaluator", "/panels/"),
     PageSpec("new-study", "evaluator", "/panels/new"),
     PageSpec("admin", "admin", "/admin/"),
-    PageSpec("directory", "admin", "/referrals/directory"),
 ]
 
 
