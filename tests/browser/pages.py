@@ -43,6 +43,7 @@ PAGES = [
     PageSpec("panels", "evaluator", "/panels/"),
     PageSpec("new-study", "evaluator", "/panels/new"),
     PageSpec("admin", "admin", "/admin/"),
+    PageSpec("directory", "admin", "/referrals/directory"),
 ]
 
 
@@ -71,9 +72,10 @@ COLLECT_TEXT = """() => {
     const el = node.parentElement;
     if (el && !el.closest(SKIP)) add(node.data, el);
   }
-  // An element's text with each <bdi> island as one private-use character, U+E000.
+  // An element's text with each island of data (<bdi>, translate="no", a lang of its own) as
+  // one private-use character, U+E000.
   const flat = (el) => [...el.childNodes].map((n) => n.nodeType === Node.TEXT_NODE ? n.data :
-      n.nodeType !== Node.ELEMENT_NODE ? '' : n.tagName === 'BDI' ? '\ue000' : flat(n)).join('');
+      n.nodeType !== Node.ELEMENT_NODE ? '' : n.matches(SKIP) ? '\ue000' : flat(n)).join('');
   for (const el of document.body.querySelectorAll('*')) {
     if (el.closest(SKIP) || INLINE.has(el.tagName)) continue;
     const kids = [...el.children];
