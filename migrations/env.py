@@ -99,6 +99,30 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            rebuild_derived_data(connection)
+
+
+def rebuild_derived_data(connection):
+    """Migrations that change what a summary row holds ask for a rebuild (the config
+    attribute ``rebuild_summaries``). It runs here, in the upgrade's transaction, once the
+    upgrade has reached the head revision: the summaries are derived data and the code that
+    defines them is the code at the head."""
+    if not config.attributes.pop('rebuild_summaries', False):
+        return
+    current = set(context.get_context().get_current_heads())
+    if current != set(context.script.get_heads()):
+        logger.warning('The summary tables need a rebuild: after upgrading to the head '
+                       'revision, run `flask --app wsgi mrc aggregates --rebuild`.')
+        return
+    from mrc.aggregates import summaries
+
+    # On the upgrade's own connection, in its transaction (an ORM session joined to it
+    # would roll its work back on close).
+    rows = summaries.rebuild(connection)
+    if not context.get_context().impl.transactional_ddl:
+        # SQLite: Alembic committed each migration on its own; this work is still open.
+        connection.commit()
+    logger.info('Rebuilt the summary tables: %s rows.', sum(rows.values()))
 
 
 if context.is_offline_mode():

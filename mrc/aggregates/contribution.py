@@ -25,6 +25,7 @@ from mrc.aggregates.models import NO_EARLIER, ClientMonth, OutcomeMonth, Session
 from mrc.aggregates.sources import (
     CASE_MODELS,
     CLIENT_DIMS,
+    OUTCOME_COUNTS,
     OUTCOME_MEASURES,
     SESSION_DIMS,
     Rows,
@@ -34,12 +35,13 @@ from mrc.cases.models import Client, CounsellingSession, FollowUp
 
 _S, _F = CounsellingSession, FollowUp
 CLIENT_COLUMNS = (Client.id, Client.sex, Client.birth_year, Client.registered_on,
-                  Client.migrant_status)
+                  Client.migrant_status, Client.record_key)
 SESSION_COLUMNS = (_S.client_id, _S.mrc_id, _S.date, _S.channel, _S.intention, _S.destination,
-                   _S.topics, _S.is_baseline, _S.awareness_score)
+                   _S.topics, _S.is_baseline, _S.awareness_score, _S.record_key)
 FOLLOWUP_COLUMNS = (_F.client_id, _F.mrc_id, _F.due_date, _F.status, _F.completed_on,
                     _F.intention, _F.used_mrc_info, _F.awareness_score)
 _OUTCOME_INDEX = {name: i for i, name in enumerate(OUTCOME_MEASURES)}
+_KEYED = frozenset(OUTCOME_COUNTS)
 _TOPIC_BITS = tuple((1 << i, code) for i, (code, _label) in enumerate(vocab.TOPICS))
 
 Cells = dict[tuple[Any, ...], list[int]]
@@ -74,10 +76,13 @@ def _by_dims(cells: Cells, head: tuple[Any, ...], values: dict[str, Any],
         _add(cells, (*head, dim, values[dim]), measures)
 
 
-def _outcome(**values: int) -> list[int]:
+def _outcome(key: int, **values: int) -> list[int]:
+    """An outcome row; ``key``: the client's record key, counted with each count."""
     row = [0] * len(OUTCOME_MEASURES)
     for name, value in values.items():
         row[_OUTCOME_INDEX[name]] = value
+        if name in _KEYED:
+            row[_OUTCOME_INDEX[f"{name}_key"]] = value * key
     return row
 
 
@@ -87,31 +92,34 @@ def _client_rows(person: Any, sessions: list[Any], followups: list[Any],
                      "age_band": age_band(person.registered_on, person.birth_year)}
     session_cells, client_cells, outcome_cells = (out[SessionMonth], out[ClientMonth],
                                                   out[OutcomeMonth])
+    key = person.record_key
     for s in sessions:
         month = _month(s.date)
         baseline = 1 if s.is_baseline else 0
         values = {**person_values, "channel": s.channel, "intention": s.intention,
                   "destination": s.destination or ""}
-        _by_dims(session_cells, (s.mrc_id, month), values, SESSION_DIMS, (1, baseline))
+        counts = (1, baseline, s.record_key, baseline * key)
+        _by_dims(session_cells, (s.mrc_id, month), values, SESSION_DIMS, counts)
         for bit, code in _TOPIC_BITS:
             if s.topics & bit:
-                _add(session_cells, (s.mrc_id, month, "topic", code), (1, baseline))
+                _add(session_cells, (s.mrc_id, month, "topic", code), counts)
         if s.is_baseline:
             _by_dims(outcome_cells, (s.mrc_id, month), person_values, CLIENT_DIMS, _outcome(
-                baseline_n=1, baseline_irregular=int(s.intention == "irregular"),
+                key, baseline_n=1, baseline_irregular=int(s.intention == "irregular"),
                 baseline_regular=int(s.intention == "regular")))
     # Each active (MRC, month) once, keyed by the month of the previous session anywhere.
     days = sorted(s.date for s in sessions)
     for mrc_id, month in {(s.mrc_id, _month(s.date)) for s in sessions}:
         before = bisect_left(days, month)  # sessions dated before the month's first day
         previous = _month(days[before - 1]) if before else NO_EARLIER
-        _by_dims(client_cells, (mrc_id, month, previous), person_values, CLIENT_DIMS, (1,))
+        _by_dims(client_cells, (mrc_id, month, previous), person_values, CLIENT_DIMS,
+                 (1, key))
     baselines = [s for s in sessions if s.is_baseline] or [None]
     for f in followups:
         if f.status == "cancelled":
             continue
         _by_dims(outcome_cells, (f.mrc_id, _month(f.due_date)), person_values, CLIENT_DIMS,
-                 _outcome(due=1, reached=int(f.status == "reached"),
+                 _outcome(key, due=1, reached=int(f.status == "reached"),
                           # A wave that lapsed unreached counts as not reached.
                           unreachable=int(f.status in ("unreachable", "lapsed"))))
         if f.status != "reached" or f.completed_on is None:
@@ -121,7 +129,7 @@ def _client_rows(person: Any, sessions: list[Any], followups: list[Any],
                     and base.awareness_score is not None)
             _by_dims(outcome_cells, (f.mrc_id, _month(f.completed_on)), person_values,
                      CLIENT_DIMS, _outcome(
-                         followup_n=1, followup_irregular=int(f.intention == "irregular"),
+                         key, followup_n=1, followup_irregular=int(f.intention == "irregular"),
                          followup_regular=int(f.intention == "regular"),
                          info_answered=int(f.used_mrc_info is not None),
                          info_used=int(f.used_mrc_info is True), paired=int(both),

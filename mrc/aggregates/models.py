@@ -8,14 +8,17 @@ derived data: :mod:`mrc.aggregates.summaries` keeps them equal to a recompute fr
 records (in the same transaction as every change) and ``mrc aggregates --rebuild``
 recomputes them from scratch.
 
-They hold counts only: no client, session or person identifier.
+They hold counts only: no client, session or person identifier. Beside each count of
+people or sessions, a ``*_key`` column holds the sum of the contributing records' keys
+(disclosure control, :mod:`mrc.privacy.cellkey`): sums, so additive like the counts, and
+the key of any cell of any aggregation of rows is the sum of theirs.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import BigInteger, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mrc.extensions import Model
@@ -35,6 +38,8 @@ class SessionMonth(Model):
     value: Mapped[str] = mapped_column(String(32), primary_key=True)
     sessions: Mapped[int] = mapped_column(default=0)
     new_clients: Mapped[int] = mapped_column(default=0)
+    sessions_key: Mapped[int] = mapped_column(BigInteger, default=0)
+    new_clients_key: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class ClientMonth(Model):
@@ -54,6 +59,7 @@ class ClientMonth(Model):
     dim: Mapped[str] = mapped_column(String(16), primary_key=True)
     value: Mapped[str] = mapped_column(String(32), primary_key=True)
     clients: Mapped[int] = mapped_column(default=0)
+    clients_key: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 NO_EARLIER = date(1900, 1, 1)
@@ -68,6 +74,9 @@ class OutcomeMonth(Model):
     * ``followup_*``, ``info_*``, ``paired``/``score_change_sum``: month the follow-up was
       completed with the client reached (``paired``: both awareness scores known;
       ``score_change_sum``: sum of follow-up minus baseline score).
+
+    Every count has its ``*_key`` (the clients' record keys, once per counted row);
+    ``score_change_sum`` is a sum of scores, not a count, and has none.
     """
 
     __tablename__ = "agg_outcome_month"
@@ -89,6 +98,18 @@ class OutcomeMonth(Model):
     info_used: Mapped[int] = mapped_column(default=0)
     paired: Mapped[int] = mapped_column(default=0)
     score_change_sum: Mapped[int] = mapped_column(default=0)
+    baseline_n_key: Mapped[int] = mapped_column(BigInteger, default=0)
+    baseline_irregular_key: Mapped[int] = mapped_column(BigInteger, default=0)
+    baseline_regular_key: Mapped[int] = mapped_column(BigInteger, default=0)
+    due_key: Mapped[int] = mapped_column(BigInteger, default=0)
+    reached_key: Mapped[int] = mapped_column(BigInteger, default=0)
+    unreachable_key: Mapped[int] = mapped_column(BigInteger, default=0)
+    followup_n_key: Mapped[int] = mapped_column(BigInteger, default=0)
+    followup_irregular_key: Mapped[int] = mapped_column(BigInteger, default=0)
+    followup_regular_key: Mapped[int] = mapped_column(BigInteger, default=0)
+    info_answered_key: Mapped[int] = mapped_column(BigInteger, default=0)
+    info_used_key: Mapped[int] = mapped_column(BigInteger, default=0)
+    paired_key: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class OutreachMonth(Model):

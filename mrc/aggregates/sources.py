@@ -52,11 +52,16 @@ SESSION_DIMS = ("channel", "sex", "age_band", "migrant_status", "intention", "de
 CLIENT_DIMS = ("sex", "age_band", "migrant_status")
 AGE_BAND_CODES = ("under_18", "18_34", "35_plus", "unknown")
 
-SESSION_MEASURES = ("sessions", "new_clients")
-CLIENT_MEASURES = ("clients",)
-OUTCOME_MEASURES = ("baseline_n", "baseline_irregular", "baseline_regular", "due", "reached",
-                    "unreachable", "followup_n", "followup_irregular", "followup_regular",
-                    "info_answered", "info_used", "paired", "score_change_sum")
+# Counts of people or sessions come with a ``*_key`` measure: the sum of the contributing
+# records' keys (disclosure control, mrc.privacy.cellkey). Sessions count by the session's
+# key, everything else by the client's.
+SESSION_COUNTS = ("sessions", "new_clients")
+SESSION_MEASURES = (*SESSION_COUNTS, *(f"{m}_key" for m in SESSION_COUNTS))
+CLIENT_MEASURES = ("clients", "clients_key")
+OUTCOME_COUNTS = ("baseline_n", "baseline_irregular", "baseline_regular", "due", "reached",
+                  "unreachable", "followup_n", "followup_irregular", "followup_regular",
+                  "info_answered", "info_used", "paired")
+OUTCOME_MEASURES = (*OUTCOME_COUNTS, "score_change_sum", *(f"{m}_key" for m in OUTCOME_COUNTS))
 OUTREACH_MEASURES = ("events", "attendance", "reach")
 LEAFLET_MEASURES = ("quantity",)
 
@@ -139,15 +144,21 @@ def session_source(where: Sequence[ColumnElement[bool]]) -> Select[Any]:
                    Client.sex.label("sex"), age_band().label("age_band"),
                    Client.migrant_status.label("migrant_status"), s.intention.label("intention"),
                    func.coalesce(s.destination, "").label("destination"),
-                   s.topics.label("topics"), _flag(s.is_baseline.is_(True)).label("baseline"))
+                   s.topics.label("topics"), _flag(s.is_baseline.is_(True)).label("baseline"),
+                   s.record_key.label("session_key"),
+                   case((s.is_baseline.is_(True), Client.record_key), else_=0)
+                   .label("new_client_key"))
             .join(Client, Client.id == s.client_id).where(s.live(), *where).subquery("rows"))
-    sums = (("sessions", _int(1)), ("new_clients", rows.c.baseline))
+    sums = (("sessions", _int(1)), ("new_clients", rows.c.baseline),
+            ("sessions_key", rows.c.session_key), ("new_clients_key", rows.c.new_client_key))
     parts = _by_dims(rows, SESSION_DIMS, sums)
     topics = _topic_codes()
     parts.append(
         select(rows.c.mrc_id, rows.c.month, _text("topic").label("dim"),
                topics.c.code.label("value"), func.count().label("sessions"),
-               func.coalesce(func.sum(rows.c.baseline), 0).label("new_clients"))
+               func.coalesce(func.sum(rows.c.baseline), 0).label("new_clients"),
+               func.coalesce(func.sum(rows.c.session_key), 0).label("sessions_key"),
+               func.coalesce(func.sum(rows.c.new_client_key), 0).label("new_clients_key"))
         .select_from(rows.join(topics, rows.c.topics.op("&")(topics.c.bit) != 0))
         .group_by(rows.c.mrc_id, rows.c.month, topics.c.code))
     return union_all(*parts).subquery("facts").select()
@@ -169,9 +180,11 @@ def client_source(where: Sequence[ColumnElement[bool]]) -> Select[Any]:
     rows = (select(active.c.mrc_id, active.c.month,
                    func.coalesce(previous, literal(NO_EARLIER, Date)).label("prev_month"),
                    Client.sex.label("sex"), age_band().label("age_band"),
-                   Client.migrant_status.label("migrant_status"))
+                   Client.migrant_status.label("migrant_status"),
+                   Client.record_key.label("client_key"))
             .join(Client, Client.id == active.c.client_id).subquery("rows"))
-    parts = _by_dims(rows, CLIENT_DIMS, (("clients", _int(1)),),
+    parts = _by_dims(rows, CLIENT_DIMS,
+                     (("clients", _int(1)), ("clients_key", rows.c.client_key)),
                      key=("mrc_id", "month", "prev_month"))
     return union_all(*parts).subquery("facts").select()
 
@@ -185,6 +198,9 @@ def outcome_source(clients: Sequence[ColumnElement[bool]]) -> Select[Any]:
                    Client.migrant_status.label("migrant_status"))
 
     def row(mrc: Any, month: Any, **values: Any) -> list[Any]:
+        # A counted row's key is its client's (the counts here are 0 or 1 per row).
+        values |= {f"{m}_key": values[m] * Client.record_key
+                   for m in OUTCOME_COUNTS if m in values}
         return [mrc.label("mrc_id"), month.label("month"), *client_cols,
                 *[(values[m] if m in values else _int(0)).label(m) for m in OUTCOME_MEASURES]]
 

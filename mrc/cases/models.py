@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mrc.extensions import Model
+from mrc.privacy.cellkey import new_record_key
 
 
 class Client(Model):
@@ -49,6 +50,8 @@ class Client(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Disclosure control (mrc.privacy.cellkey): random, secret, never shown or exported.
+    record_key: Mapped[int] = mapped_column(default=new_record_key)
 
     # Only the sessions not deleted as entered in error (see CounsellingSession.live).
     sessions: Mapped[list[CounsellingSession]] = relationship(
@@ -102,6 +105,8 @@ class CounsellingSession(Model):
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     deleted_reason: Mapped[str | None] = mapped_column(String(16))
+    # Disclosure control (mrc.privacy.cellkey): random, secret, never shown or exported.
+    record_key: Mapped[int] = mapped_column(default=new_record_key)
 
     client: Mapped[Client] = relationship(back_populates="sessions")
 

@@ -17,6 +17,7 @@ from mrc.cases.models import Client, CounsellingSession, FollowUp, FollowUpAttem
 from mrc.demo.generator import Chunk, FirstIds, Table
 from mrc.extensions import db
 from mrc.keys import keyring
+from mrc.privacy.cellkey import new_record_keys
 
 MODELS: tuple[Any, ...] = (Client, CounsellingSession, FollowUp, FollowUpAttempt)
 TABLES = tuple(m.__tablename__ for m in MODELS)
@@ -70,20 +71,24 @@ def analyze() -> None:
 
 
 def _encrypted(chunk: Chunk) -> tuple[Table, Table]:
-    """Client and session tables with phones and notes replaced by ciphertext/index."""
+    """Client and session tables with phones and notes replaced by ciphertext/index, and a
+    fresh record key per row (disclosure control, :mod:`mrc.privacy.cellkey`)."""
     ring = keyring()
     encrypt = ring.cipher.encrypt
     phones = chunk.clients.data["phone"]
     clients = Table(
-        tuple(c for c in chunk.clients.columns if c != "phone") + ("phone_enc", "phone_index"),
+        tuple(c for c in chunk.clients.columns if c != "phone")
+        + ("phone_enc", "phone_index", "record_key"),
         {**chunk.clients.data,
          "phone_enc": [encrypt(p) if p else None for p in phones],
-         "phone_index": [ring.phone_index(p) if p else None for p in phones]},
+         "phone_index": [ring.phone_index(p) if p else None for p in phones],
+         "record_key": new_record_keys(len(phones))},
     )
     sessions = Table(
-        tuple(c for c in chunk.sessions.columns if c != "notes") + ("notes_enc",),
+        tuple(c for c in chunk.sessions.columns if c != "notes") + ("notes_enc", "record_key"),
         {**chunk.sessions.data,
-         "notes_enc": [encrypt(n) if n else None for n in chunk.sessions.data["notes"]]},
+         "notes_enc": [encrypt(n) if n else None for n in chunk.sessions.data["notes"]],
+         "record_key": new_record_keys(len(chunk.sessions))},
     )
     return clients, sessions
 

@@ -52,6 +52,12 @@ def new_record_key() -> int:
     return secrets.randbelow(KEY_MODULUS)
 
 
+def new_record_keys(count: int) -> list[int]:
+    """``count`` fresh record keys at once (bulk loads)."""
+    raw = secrets.token_bytes(4 * count)
+    return [int.from_bytes(raw[i:i + 4], "little") % KEY_MODULUS for i in range(0, 4 * count, 4)]
+
+
 def cell_key(key_sum: int) -> Fraction:
     """The cell key of a cell whose records' keys add up to ``key_sum``: in ``[0, 1)``."""
     return Fraction(key_sum % KEY_MODULUS, KEY_MODULUS)
