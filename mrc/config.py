@@ -21,6 +21,13 @@ INSTANCE_DIR = Path(os.environ.get("MRC_INSTANCE_DIR", Path.cwd() / "instance"))
 
 # Production refuses a lower threshold, as panels refuse k below 3.
 MIN_SUPPRESSION_THRESHOLD = 3
+DISCLOSURE_METHODS = ("suppression", "cellkey")
+
+
+def _one_of(value: str, choices: tuple[str, ...], name: str) -> str:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
 
 SUPPORTED_LOCALES = ("en", "fa_AF", "ps", "ur", "bn", "ar", "ckb")
 RTL_LOCALES = frozenset({"fa_AF", "ps", "ur", "ar", "ckb"})
@@ -58,6 +65,9 @@ class Config:
     # and counts as not reached (mrc.cases.lapse).
     followup_lapse_days: int = 60
     suppression_threshold: int = 5
+    # How published counts are protected (docs/disclosure.md): "suppression" (per request,
+    # today's default) or "cellkey" (consistent perturbation across every release, #11).
+    disclosure_method: str = "suppression"
     session_minutes: int = 30
     # Failed log-ins in a row under one username before each further one doubles the wait
     # before the next attempt is checked, up to login_max_delay_minutes (mrc.auth.services).
@@ -101,6 +111,8 @@ class Config:
             followup_waves_days=_int_list(env.get("MRC_FOLLOWUP_WAVES", "90,180")),
             followup_lapse_days=int(env.get("MRC_FOLLOWUP_LAPSE_DAYS", "60")),
             suppression_threshold=int(env.get("MRC_SUPPRESSION_THRESHOLD", "5")),
+            disclosure_method=_one_of(env.get("MRC_DISCLOSURE_METHOD", "suppression"),
+                                      DISCLOSURE_METHODS, "MRC_DISCLOSURE_METHOD"),
             session_minutes=int(env.get("MRC_SESSION_MINUTES", "30")),
             import_max_rows=int(env.get("MRC_IMPORT_MAX_ROWS", "10000")),
             job_heartbeat_timeout=int(env.get("MRC_JOB_HEARTBEAT_TIMEOUT", "120")),
@@ -154,6 +166,7 @@ class Config:
             "MRC_FOLLOWUP_WAVES_DAYS": self.followup_waves_days,
             "MRC_FOLLOWUP_LAPSE_DAYS": self.followup_lapse_days,
             "MRC_SUPPRESSION_THRESHOLD": self.suppression_threshold,
+            "MRC_DISCLOSURE_METHOD": self.disclosure_method,
             "MRC_LOGIN_MAX_FAILURES": self.login_max_failures,
             "MRC_LOGIN_MAX_DELAY_MINUTES": self.login_max_delay_minutes,
             "MRC_PROXY_HOPS": self.proxy_hops,

@@ -37,6 +37,11 @@ class Settings:
         return self._int("MRC_SUPPRESSION_THRESHOLD")
 
     @property
+    def disclosure_method(self) -> str:
+        """"suppression" or "cellkey": how published counts are protected (docs/disclosure.md)."""
+        return str(self._config.get("MRC_DISCLOSURE_METHOD", "suppression"))
+
+    @property
     def followup_waves_days(self) -> tuple[int, ...]:
         """Days after the baseline of each follow-up wave (default 90, 180)."""
         return tuple(int(days) for days in self._config["MRC_FOLLOWUP_WAVES_DAYS"])

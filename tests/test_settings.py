@@ -54,3 +54,11 @@ def test_the_accessor_sees_the_running_config(app: Flask) -> None:
 def test_create_app_refuses_threshold_1_in_production() -> None:
     with pytest.raises(UnsafeConfigError):
         create_app(Config.from_env(production_env(MRC_SUPPRESSION_THRESHOLD="1")))
+
+
+def test_the_disclosure_method_is_one_of_two() -> None:
+    assert Settings(Config().to_flask()).disclosure_method == "suppression"
+    flask_config = Config.from_env({"MRC_DISCLOSURE_METHOD": "cellkey"}).to_flask()
+    assert Settings(flask_config).disclosure_method == "cellkey"
+    with pytest.raises(ValueError, match="MRC_DISCLOSURE_METHOD must be one of"):
+        Config.from_env({"MRC_DISCLOSURE_METHOD": "noise"})

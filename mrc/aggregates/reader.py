@@ -67,46 +67,56 @@ class Reader:
         """Sum of one measure by (MRC, value) over the period."""
         return self.measures(model, (dim,))[(dim, measure)]
 
-    def clients(self, dim: str) -> tuple[Counts, Counts]:
+    def clients(self, dim: str, keys: bool = False) -> tuple[Counts, Counts]:
         """Distinct clients with a session in the period: (new, returning). A client counts
-        once, in their first active month of the period (``prev_month`` before it)."""
-        return self._once(("clients", dim), lambda: self._load_clients(dim))
+        once, in their first active month of the period (``prev_month`` before it).
+        ``keys``: the same cells' key sums instead (disclosure control)."""
+        new, returning, new_keys, returning_keys = self._once(
+            ("clients", dim), lambda: self._load_clients(dim))
+        return (new_keys, returning_keys) if keys else (new, returning)
 
-    def _load_clients(self, dim: str) -> tuple[Counts, Counts]:
+    def _load_clients(self, dim: str) -> tuple[Counts, Counts, Counts, Counts]:
         cm = ClientMonth
         is_new = cm.prev_month == NO_EARLIER
         rows = db.session.execute(
-            select(cm.mrc_id, cm.value, is_new, func.sum(cm.clients))
+            select(cm.mrc_id, cm.value, is_new, func.sum(cm.clients), func.sum(cm.clients_key))
             .where(cm.mrc_id.in_(self.scope.ids), cm.month >= self.period.first,
                    cm.month <= self.period.last, cm.dim == dim,
                    cm.prev_month < self.period.first)
             .group_by(cm.mrc_id, cm.value, is_new))
         new: Counts = {}
         returning: Counts = {}
-        for mrc_id, value, first, total in rows:
+        new_keys: Counts = {}
+        returning_keys: Counts = {}
+        for mrc_id, value, first, total, key in rows:
             if total:
-                (new if first else returning)[(int(mrc_id), str(value))] = int(total)
-        return new, returning
+                cell = (int(mrc_id), str(value))
+                (new if first else returning)[cell] = int(total)
+                (new_keys if first else returning_keys)[cell] = int(key)
+        return new, returning, new_keys, returning_keys
 
-    def monthly(self, dims: Sequence[str] = ("destination", "intention"),
+    def monthly(self, dims: Sequence[str] = ("destination", "intention"), keys: bool = False,
                 ) -> dict[str, dict[tuple[date, str], int]]:
         """Sessions by (month, value) over the scope, for this period and the previous one
-        (the trends), per dimension."""
-        return self._once(("monthly", tuple(dims)),
-                          lambda: self._load_monthly(tuple(dims)))
+        (the trends), per dimension. ``keys``: the same cells' key sums instead."""
+        loaded = self._once(("monthly", tuple(dims)), lambda: self._load_monthly(tuple(dims)))
+        return loaded[1 if keys else 0]
 
-    def _load_monthly(self, dims: tuple[str, ...]) -> dict[str, dict[tuple[date, str], int]]:
+    def _load_monthly(self, dims: tuple[str, ...]) -> tuple[dict[str, dict[tuple[date, str], int]],
+                                                            dict[str, dict[tuple[date, str], int]]]:
         sm = SessionMonth
         rows = db.session.execute(
-            select(sm.month, sm.dim, sm.value, func.sum(sm.sessions))
+            select(sm.month, sm.dim, sm.value, func.sum(sm.sessions), func.sum(sm.sessions_key))
             .where(sm.mrc_id.in_(self.scope.ids), sm.month >= self.period.previous().first,
                    sm.month <= self.period.last, sm.dim.in_(dims))
             .group_by(sm.month, sm.dim, sm.value))
         out: dict[str, dict[tuple[date, str], int]] = {d: {} for d in dims}
-        for month, dim, value, total in rows:
+        keys: dict[str, dict[tuple[date, str], int]] = {d: {} for d in dims}
+        for month, dim, value, total, key in rows:
             if total:
                 out[str(dim)][(as_date(month), str(value))] = int(total)
-        return out
+                keys[str(dim)][(as_date(month), str(value))] = int(key)
+        return out, keys
 
     def destination_totals(self) -> dict[str, int]:
         """Sessions by intended destination over the period, the whole scope."""

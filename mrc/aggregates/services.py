@@ -36,7 +36,6 @@ The names of the modules split out of this one stay importable from here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -54,19 +53,11 @@ from mrc.aggregates.breakdowns import (
     categories,
     country_label,
 )
+from mrc.aggregates.groups import Block, Group, Request
 from mrc.aggregates.hierarchy import Counts, Layout, Org, hierarchy, legend_scope, org
 from mrc.aggregates.indicators import (
-    BY_MRC,
     INDICATORS,
-    Axis,
-    Clients,
-    GroupSpec,
-    Measure,
-    Rest,
-    Source,
-    Sum,
 )
-from mrc.aggregates.models import OutreachMonth
 from mrc.aggregates.periods import Period
 from mrc.aggregates.reader import Reader
 from mrc.aggregates.tables import (
@@ -79,30 +70,10 @@ from mrc.aggregates.tables import (
     tables_to_json,
 )
 from mrc.cases import vocab
+from mrc.privacy.cellkey import perturb, with_totals
 from mrc.privacy.suppression import Pattern, SuppressionResult, Table, suppress
 from mrc.privacy.suppression_audit import assert_safe
 from mrc.settings import settings
-
-# --- groups: linked blocks suppressed together -----------------------------------------
-
-
-@dataclass
-class Block:
-    key: str
-    title: str
-    counts: Counts
-    published: bool = True
-
-
-@dataclass
-class Group:
-    """Blocks with the same layout; ``links`` say block = sum of blocks, cell by cell."""
-
-    blocks: list[Block]
-    links: list[tuple[str, list[str]]] = field(default_factory=list)
-    rates: list[tuple[str, str, str, str]] = field(default_factory=list)  # key, title, num, den
-    means: list[tuple[str, str, str, Counts]] = field(default_factory=list)  # key, title, den, sums
-    note: str = ""
 
 
 def protect(table: Table, threshold: int, lineage: str = "") -> SuppressionResult:
@@ -166,8 +137,13 @@ def _publish_group(group: Group, layout: Layout, threshold: int,
     for total, parts in group.links:
         t = index[total]
         constraints += [(t * n + c, [index[p] * n + c for p in parts]) for c in range(n)]
-    # ``protect`` is looked up here at call time: tests wrap it to audit every table.
-    hidden = protect(Table(values, constraints), threshold, line).suppressed
+    if group.keyed:  # the cell key method: every cell perturbed from its own records
+        keys = [k for block in group.blocks for k in layout.cell_values(block.keys or {})]
+        values = perturb(values, keys, threshold)
+        hidden = [False] * len(values)
+    else:
+        # ``protect`` is looked up here at call time: tests wrap it to audit every table.
+        hidden = protect(Table(values, constraints), threshold, line).suppressed
     width = layout.width
     total_label = _("Topic mentions") if layout.columns and layout.columns[0][0] in vocab.codes(
         vocab.TOPICS) else _("Total")
@@ -205,67 +181,6 @@ def _publish_group(group: Group, layout: Layout, threshold: int,
 # --- the indicators --------------------------------------------------------------------
 
 
-@dataclass
-class _Request:
-    """One ``indicator_tables`` call: turns the declared groups into counted groups."""
-
-    read: Reader
-    breakdown: str
-    rows: list[Row]
-    leaves: list[list[int]]
-    depth: int
-    layouts: dict[Axis, Layout] = field(default_factory=dict)
-
-    def _by(self, axis: Axis) -> bool:
-        return self.breakdown in axis.dims
-
-    def layout(self, axis: Axis) -> Layout:
-        axis = axis if self._by(axis) else BY_MRC
-        if axis not in self.layouts:
-            cols, other = axis.columns(self.breakdown, self.read) if axis.dims else ([], [])
-            self.layouts[axis] = Layout(self.rows, self.leaves, cols, self.depth,
-                                        self.read.scope, other)
-        return self.layouts[axis]
-
-    def note(self, axis: Axis) -> str:
-        if self._by(axis) or self.breakdown in ("mrc", "country"):
-            return ""
-        label = str(BREAKDOWNS[self.breakdown])
-        return _("Not available by %(dim)s: shown by MRC.", dim=label.lower())
-
-    def read_source(self, source: Source, dim: str) -> Counts:
-        if isinstance(source, Clients):
-            return self.read.clients(dim)[1 if source.returning else 0]
-        if not isinstance(source, Measure):
-            raise TypeError(f"{source!r} is derived from other blocks, not read")
-        if source.model is OutreachMonth:
-            # Every outreach group reads from one query, by MRC and by the breakdown at once.
-            dims = ("all", self.breakdown) if self.breakdown in OUTREACH_DIMS else ("all",)
-            return self.read.measures(OutreachMonth, dims)[(dim, source.name)]
-        return self.read.counts(source.model, dim, source.name)
-
-    def group(self, spec: GroupSpec) -> Group:
-        dim = self.breakdown if self._by(spec.axis) else "all"
-        found: dict[str, Counts] = {}
-        for b in spec.blocks:
-            if not isinstance(b.source, Sum | Rest):
-                found[b.key] = self.read_source(b.source, dim)
-        for b in spec.blocks:
-            if isinstance(b.source, Sum):
-                parts = [found[p] for p in b.source.parts]
-                keys = set().union(*parts)
-                found[b.key] = {k: sum(p.get(k, 0) for p in parts) for k in keys}
-            elif isinstance(b.source, Rest):
-                total, rest = found[b.source.total], [found[p] for p in b.source.parts]
-                found[b.key] = {k: total[k] - sum(p.get(k, 0) for p in rest) for k in total}
-        return Group([Block(b.key, str(b.title), found[b.key], b.published) for b in spec.blocks],
-                     links=spec.links(),
-                     rates=[(k, str(title), num, den) for k, title, num, den in spec.rates],
-                     means=[(k, str(title), den, self.read_source(sums, dim))
-                            for k, title, den, sums in spec.means],
-                     note=self.note(spec.axis))
-
-
 def dashboard_tables(mrc_ids: Select[Any] | Sequence[int], period: Period,
                      breakdown: str = "mrc", *, threshold: int | None = None,
                      ) -> tuple[list[PublishedTable], list[PublishedTable]]:
@@ -289,6 +204,11 @@ def _reader(mrc_ids: Select[Any] | Sequence[int] | Org, period: Period,
     return Reader(scope, period) if scope.mrcs else None
 
 
+def cell_key_method() -> bool:
+    """Published counts go through the cell key method (``MRC_DISCLOSURE_METHOD``)."""
+    return settings().disclosure_method == "cellkey"
+
+
 def _threshold(threshold: int | None) -> int:
     """The threshold asked for, else the configured one (0 is a threshold, not "unset")."""
     return threshold if threshold is not None else settings().suppression_threshold
@@ -309,7 +229,7 @@ def indicator_tables(mrc_ids: Select[Any] | Sequence[int] | Org, period: Period,
         return []
     depth = 2 if breakdown == "country" else 3
     rows, leaves = hierarchy(read.scope, depth)
-    request = _Request(read, breakdown, rows, leaves, depth)
+    request = Request(read, breakdown, rows, leaves, depth, keyed=cell_key_method())
     out: list[PublishedTable] = []
     for spec in INDICATORS:
         if spec.shown(breakdown):
@@ -324,11 +244,11 @@ def indicator_tables(mrc_ids: Select[Any] | Sequence[int] | Org, period: Period,
 
 
 def _monthly(reader: Reader, months: list[date], dim: str, codes: list[str],
-             other: list[str]) -> list[list[int]]:
+             other: list[str], keys: bool = False) -> list[list[int]]:
     index = {m: i for i, m in enumerate(months)}
     col = {c: j for j, c in enumerate(codes)}
     matrix = [[0] * len(codes) for _ in months]
-    for (month, value), n in reader.monthly()[dim].items():
+    for (month, value), n in reader.monthly(keys=keys)[dim].items():
         i = index.get(month)
         j = col.get(value, col.get("__other__") if value in other else None)
         if i is not None and j is not None:
@@ -358,11 +278,18 @@ def trend_tables(mrc_ids: Select[Any] | Sequence[int] | Org, period: Period, *,
         published_totals = []
         for which in (period, period.previous()):
             matrix = _monthly(read, which.months, dim, codes, other)
-            table = Table.from_2d(matrix)
-            result = protect(table, threshold, lineage(read.scope, which, key))
-            grid: list[list[float | int | None]] = [list(r) for r in result.published_2d()]
-            hidden = [result.suppressed[i:i + len(codes) + 1]
-                      for i in range(0, len(result.suppressed), len(codes) + 1)]
+            grid: list[list[float | int | None]]
+            if cell_key_method():
+                sums = with_totals(_monthly(read, which.months, dim, codes, other, keys=True))
+                grid = [list(perturb(row, key_row, threshold))
+                        for row, key_row in zip(with_totals(matrix), sums, strict=True)]
+                hidden = [[False] * len(row) for row in grid]
+            else:
+                result = protect(Table.from_2d(matrix), threshold,
+                                 lineage(read.scope, which, key))
+                grid = [list(r) for r in result.published_2d()]
+                hidden = [result.suppressed[i:i + len(codes) + 1]
+                          for i in range(0, len(result.suppressed), len(codes) + 1)]
             published_totals.append(grid[-1])
             if which is period:
                 rows = [Row(f"{m:%Y-%m}", f"{m:%Y-%m}", 1) for m in which.months]

@@ -30,11 +30,19 @@ SUPPRESSED = "x"  # the symbol of a suppressed cell in CSV and on screen
 
 def legend(threshold: int | None = None) -> str:
     """What the suppression symbol means, for the threshold the tables were built with
-    (the configured one when not given)."""
+    (the configured one when not given), and with the cell key method what it does."""
     if threshold is None:
         threshold = settings().suppression_threshold
-    return _("x: fewer than %(n)s, or hidden to protect such a cell",
+    text = _("x: fewer than %(n)s, or hidden to protect such a cell",
              n=localise_digits(str(threshold), numbering_system()))
+    if settings().disclosure_method != "cellkey":
+        return text
+    digits = numbering_system()
+    perturbed = _("Counts of people are changed slightly, the same way in every table, so "
+                  "that nobody can be singled out: a figure may differ from the true count by "
+                  "a few, and never shows %(low)s to %(n)s.",
+                  low=localise_digits("1", digits), n=localise_digits(str(threshold - 1), digits))
+    return f"{text} {perturbed}"
 
 
 def number_format() -> Callable[[float | int | None], str]:

@@ -35,7 +35,10 @@ small count can produce, the preimage is an interval at least ``threshold`` wide
 
 from __future__ import annotations
 
+import math
 import secrets
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache
@@ -93,6 +96,22 @@ def _row(n: int, threshold: int, max_noise: int, decay: Fraction) -> Row:
     return _unbiased(weights, n)
 
 
+@cache
+def _cutoffs(n: int, threshold: int, max_noise: int,
+             decay: Fraction) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Row ``n`` as its values and, for each, the first key *not* mapped to it or before:
+    ``key / KEY_MODULUS < cumulative`` exactly when ``key < ceil(cumulative * KEY_MODULUS)``
+    (integers only, so publishing is a binary search)."""
+    row = _row(n, threshold, max_noise, decay)
+    values = tuple(v for v, _ in row)
+    cumulative = Fraction(0)
+    cutoffs = []
+    for _, probability in row:
+        cumulative += probability
+        cutoffs.append(math.ceil(cumulative * KEY_MODULUS))
+    return values, tuple(cutoffs[:-1])  # the last value takes every key left
+
+
 @dataclass(frozen=True)
 class PerturbationTable:
     """Rows of the perturbation for every true count. ``max_noise`` bounds a move (what an
@@ -119,17 +138,17 @@ class PerturbationTable:
         return row if n <= steady else tuple((v + n - steady, p) for v, p in row)
 
     def publish(self, count: int, key_sum: int) -> int:
-        """The protected value of a cell with true ``count`` and records' ``key_sum``."""
+        """The protected value of a cell with true ``count`` and records' ``key_sum``: the
+        first value of the row whose cumulative probability exceeds the cell key."""
         if count == 0:
             return 0
-        key = cell_key(key_sum)
-        cumulative = Fraction(0)
-        row = self.row(count)
-        for value, probability in row:
-            cumulative += probability
-            if key < cumulative:
-                return value
-        return row[-1][0]  # unreachable: the probabilities add up to 1 and key < 1
+        if count < 0:
+            raise ValueError("a count is never negative")
+        steady = self.threshold + self.max_noise
+        values, cutoffs = _cutoffs(min(count, steady), self.threshold, self.max_noise,
+                                   self.decay)
+        value = values[bisect_right(cutoffs, key_sum % KEY_MODULUS)]
+        return value if count <= steady else value + count - steady
 
     def preimage(self, value: int) -> tuple[int, int] | None:
         """The smallest and largest true counts that can be published as ``value``, or
@@ -145,3 +164,18 @@ def perturbation_table(threshold: int = 5, max_noise: int = DEFAULT_MAX_NOISE,
                        decay: Fraction = DEFAULT_DECAY) -> PerturbationTable:
     """The perturbation table for a suppression threshold (one per process and setting)."""
     return PerturbationTable(threshold, max_noise, decay)
+
+
+def perturb(values: Sequence[int], key_sums: Sequence[int], threshold: int) -> list[int]:
+    """The protected values of cells given their true counts and key sums (the default
+    table for ``threshold``)."""
+    table = perturbation_table(threshold)
+    return [table.publish(int(v), int(k)) for v, k in zip(values, key_sums, strict=True)]
+
+
+def with_totals(matrix: Sequence[Sequence[int]]) -> list[list[int]]:
+    """A 2-D table with its row totals as a last column and its column totals as a last
+    row (counts and key sums alike: both add up)."""
+    rows = [[*row, sum(row)] for row in matrix]
+    width = len(rows[0]) if rows else 1
+    return [*rows, [sum(row[j] for row in rows) for j in range(width)]]

@@ -68,6 +68,6 @@ def test_a_session_save_runs_only_small_statements(make_client):
         db.session.commit()
     # The client's contribution is read with three small SELECTs, not the summary unions
     # (6.8, 13.0 and 27.5 KB each, twice per save before #16). The longest left is the
-    # outcome upsert, 25 measures with their key sums (#11): about 2.5 KB.
+    # outcome upsert, 25 measures with their key sums (#11): 2.5 KB (SQLite), 3.2 KB (PG).
     assert len(statements) > 5
-    assert longest(statements) < 3_072, max(statements, key=lambda s: len(s[0]))[0][:200]
+    assert longest(statements) < 4_096, max(statements, key=lambda s: len(s[0]))[0][:200]

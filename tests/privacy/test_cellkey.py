@@ -118,3 +118,28 @@ def test_record_keys_are_in_range_and_bad_settings_or_counts_are_refused() -> No
         PerturbationTable(5, 2, Fraction(1))
     with pytest.raises(ValueError, match="negative"):
         perturbation_table().row(-1)
+
+
+def _reference(table: PerturbationTable, count: int, key_sum: int) -> int:
+    """Publishing by the definition, in exact fractions."""
+    cumulative = Fraction(0)
+    for value, probability in table.row(count):
+        cumulative += probability
+        if cell_key(key_sum) < cumulative:
+            return value
+    raise AssertionError("probabilities do not add up to 1")
+
+
+def test_the_integer_search_publishes_what_the_definition_says() -> None:
+    table = perturbation_table()
+    rng = random.Random(3)
+    for count in range(1, 40):
+        keys = [rng.randrange(KEY_MODULUS * 50) for _ in range(200)]
+        cumulative = Fraction(0)
+        for _, probability in table.row(count):  # both sides of every boundary
+            cumulative += probability
+            edge = int(cumulative * KEY_MODULUS)
+            keys += [edge - 1, edge, edge + 1]
+        for key in keys:
+            if key >= 0:
+                assert table.publish(count, key) == _reference(table, count, key), (count, key)
