@@ -153,10 +153,17 @@ class PerturbationTable:
     def preimage(self, value: int) -> tuple[int, int] | None:
         """The smallest and largest true counts that can be published as ``value``, or
         ``None`` if no count can."""
-        highest = max(value, self.threshold) + self.max_noise
-        candidates = [n for n in range(highest + 1)
-                      if any(v == value for v, _ in self.row(n))]
-        return (min(candidates), max(candidates)) if candidates else None
+        return _preimage(self, value)
+
+
+@cache
+def _preimage(table: PerturbationTable, value: int) -> tuple[int, int] | None:
+    # A count above the threshold moves by at most max_noise; the small ones and the
+    # threshold itself publish 0 or the threshold: only these rows can hold ``value``.
+    near = range(max(0, value - table.max_noise), value + table.max_noise + 1)
+    candidates = [n for n in {*near, *range(table.threshold + 1)}
+                  if any(v == value for v, _ in table.row(n))]
+    return (min(candidates), max(candidates)) if candidates else None
 
 
 @cache
