@@ -32,7 +32,8 @@ def test_every_row_is_an_unbiased_distribution_that_never_publishes_a_small_valu
         else:
             moved = [v for v in values if v and abs(v - n) > max_noise]
             assert not moved, n
-            assert (0 in values) == (n == threshold), n
+            # a rare 0 below threshold + max_noise, so a published 0 says little
+            assert (0 in values) == (n < threshold + max_noise), n
 
 
 @pytest.mark.parametrize(("threshold", "max_noise"), SETTINGS)
@@ -46,7 +47,7 @@ def test_no_published_value_narrows_a_small_count_below_the_threshold(
         assert preimage is not None
         low, high = preimage
         assert high - low >= threshold, (value, preimage)
-    assert table.preimage(0) == (0, threshold)
+    assert table.preimage(0) == (0, threshold + max_noise - 1)
     assert all(table.preimage(v) is None for v in range(1, threshold))
 
 
