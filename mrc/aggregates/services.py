@@ -244,13 +244,16 @@ def indicator_tables(mrc_ids: Select[Any] | Sequence[int] | Org, period: Period,
 
 
 def _monthly(reader: Reader, months: list[date], dim: str, codes: list[str],
-             other: list[str], keys: bool = False) -> list[list[int]]:
+             keys: bool = False) -> list[list[int]]:
+    """Counts (or key sums) by month and column; a value without its own column goes to the
+    "other" column if there is one (also a value seen only in the previous period: the
+    "other" of the categories is everything not listed)."""
     index = {m: i for i, m in enumerate(months)}
     col = {c: j for j, c in enumerate(codes)}
     matrix = [[0] * len(codes) for _ in months]
     for (month, value), n in reader.monthly(keys=keys)[dim].items():
         i = index.get(month)
-        j = col.get(value, col.get("__other__") if value in other else None)
+        j = col.get(value, col.get("__other__"))
         if i is not None and j is not None:
             matrix[i][j] += n
     return matrix
@@ -266,21 +269,21 @@ def trend_tables(mrc_ids: Select[Any] | Sequence[int] | Org, period: Period, *,
     if read is None:
         return []
     out = []
-    dest_cols, dest_other = categories("destination", read)
+    dest_cols, _other = categories("destination", read)
     intentions = [(c, str(v)) for c, v in vocab.INTENTION.items()]
-    for key, title, dim, cols, other in (
+    for key, title, dim, cols in (
         ("trend_destination", _("Sessions by intended destination, by month"), "destination",
-         dest_cols, dest_other),
+         dest_cols),
         ("trend_intention", _("Sessions by migration intention, by month"), "intention",
-         intentions, []),
+         intentions),
     ):
         codes = [c for c, _l in cols]
         published_totals = []
         for which in (period, period.previous()):
-            matrix = _monthly(read, which.months, dim, codes, other)
+            matrix = _monthly(read, which.months, dim, codes)
             grid: list[list[float | int | None]]
             if cell_key_method():
-                sums = with_totals(_monthly(read, which.months, dim, codes, other, keys=True))
+                sums = with_totals(_monthly(read, which.months, dim, codes, keys=True))
                 grid = [list(perturb(row, key_row, threshold))
                         for row, key_row in zip(with_totals(matrix), sums, strict=True)]
                 hidden = [[False] * len(row) for row in grid]

@@ -115,3 +115,27 @@ def test_cli_prints_the_referral_tables(app, network, make_referral, make_facili
     assert "Referrals sent, by destination country" in csv_out
     without = runner.invoke(aggregates_command, [*args, "--no-referrals"])
     assert not [t for t in json.loads(without.output) if t["key"] in referrals.KEYS]
+
+
+def test_the_previous_period_counts_destinations_the_current_one_does_not_list(
+        network, make_client):
+    from mrc.cases import services as cases
+
+    this = date.today().replace(day=1)
+    last = periods.add_months(this, -1)
+    for _ in range(6):  # last month: destination SA (the factory's)
+        make_client("PK-ISB", sessions=1, baseline=last)
+    for _ in range(6):  # this month: Qatar only
+        record = make_client("PK-ISB", sessions=0, baseline=this)
+        cases.log_session(record, {
+            "date": this, "channel": "walk_in", "language": "ur", "topics": ["documents"],
+            "destination": "QA", "intention": "undecided", "awareness_answers": None,
+            "referrals": [], "duration_minutes": 20, "notes": ""}, user=None)
+    tables = services.trend_tables([network["PK-ISB"].id], periods.month(this.year, this.month),
+                                   threshold=1)
+    change = next(t for t in tables if t.key == "trend_destination_change")
+    rows = {row.key: change.cells[r] for r, row in enumerate(change.rows)}
+    assert "SA" not in rows
+    # previous, current: SA is "other" now, and the previous total has it
+    assert rows["__other__"][:2] == [6, 0]
+    assert rows[""][:2] == [6, 6]
