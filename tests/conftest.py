@@ -42,13 +42,14 @@ def service_missing(reason: str) -> None:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """``postgres_only`` tests run in the PostgreSQL pass of ``make test``; the SQLite pass
     reports them as skipped, with the reason (they are not missing a server: the other pass
-    runs them). Slow ``database_free`` tests run once, in the SQLite pass."""
+    runs them). Slow ``once`` tests (what they check is the same on either database) run in the
+    SQLite pass only."""
     if item.get_closest_marker("postgres_only") and \
             os.environ.get("MRC_TEST_DB", "sqlite") == "sqlite":
         pytest.skip("PostgreSQL-only: runs in the PostgreSQL pass (MRC_TEST_DB=postgresql)")
-    if item.get_closest_marker("database_free") and \
+    if item.get_closest_marker("once") and \
             os.environ.get("MRC_TEST_DB", "sqlite") != "sqlite":
-        pytest.skip("needs no database and is slow: runs once, in the SQLite pass")
+        pytest.skip("slow, and the same on either database: runs once, in the SQLite pass")
 
 
 @pytest.fixture(scope="session")

@@ -61,7 +61,7 @@ def test_a_table_with_moves_bounded_by_two_is_broken_by_the_same_attack() -> Non
         assert f.lower - 1e-6 <= release.true[f.target] <= f.upper + 1e-6
 
 
-@pytest.mark.database_free
+@pytest.mark.once
 def test_over_ten_thousand_published_cells_no_small_count_is_narrowed() -> None:
     network = synthetic.Network(dims=(2, 4, 5, 3), every_range=True)
     release, found = attacked(network, 6000, perturbation_table(THRESHOLD), 1)

@@ -126,8 +126,12 @@ class LinearProgram:
                 np.asarray(upper, dtype=np.float64),
             )
 
-    def solve(self) -> tuple[str, FloatArray | None]:
-        """("optimal" | "unbounded" | "infeasible" | "feasible" | other, primal values)."""
+    def solve(self, *, fresh: bool = False) -> tuple[str, FloatArray | None]:
+        """("optimal" | "unbounded" | "infeasible" | "feasible" | other, primal values).
+        ``fresh``: drop the last basis and presolve again (faster when the cost has changed
+        in every column: the attack over all releases solves ten times faster so)."""
+        if fresh:
+            self.highs.clearSolver()
         self.highs.run()
         status = self.highs.getModelStatus()
         if status not in _DEFINITE:

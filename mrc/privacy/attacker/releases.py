@@ -26,12 +26,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from scipy import sparse
 
 from mrc.privacy.attacker.lp import TOLERANCE, FloatArray, LinearProgram
-from mrc.privacy.cellkey import PerturbationTable
 
 MAX_JOINT_ROUNDS = 40
 MIN_PROGRESS = 0.1  # a joint round must certify this share of the targets left
@@ -40,7 +40,21 @@ MIN_PROGRESS = 0.1  # a joint round must certify this share of the targets left
 @dataclass(frozen=True)
 class PublishedCell:
     atoms: tuple[int, ...]  # the finest cells it adds up
-    value: int  # as published
+    value: int | None  # as published; None: suppressed (the count is only known >= 0)
+
+
+class Preimages(Protocol):
+    """What a published value says: the smallest and largest true counts that can give it
+    (``None``: none can). A :class:`~mrc.privacy.cellkey.PerturbationTable` is one."""
+
+    def preimage(self, value: int) -> tuple[int, int] | None: ...
+
+
+class AsPublished:
+    """Values published as they are (suppression: what is shown is the true count)."""
+
+    def preimage(self, value: int) -> tuple[int, int] | None:
+        return (value, value) if value >= 0 else None
 
 
 @dataclass(frozen=True)
@@ -64,13 +78,14 @@ class Finding:
 
 
 def _program(cells: Sequence[PublishedCell], links: Sequence[Link], n_atoms: int,
-             table: PerturbationTable) -> LinearProgram:
+             table: Preimages) -> LinearProgram:
     rows: list[int] = []
     cols: list[int] = []
     coefs: list[float] = []
-    lower, upper = [], []
+    lower: list[float] = []
+    upper: list[float] = []
     for i, cell in enumerate(cells):
-        bounds = table.preimage(cell.value)
+        bounds = (0, np.inf) if cell.value is None else table.preimage(cell.value)
         if bounds is None:
             raise ValueError(f"no count can be published as {cell.value}")
         rows += [i] * len(cell.atoms)
@@ -92,7 +107,7 @@ def _program(cells: Sequence[PublishedCell], links: Sequence[Link], n_atoms: int
 
 class _Attack:
     def __init__(self, cells: Sequence[PublishedCell], links: Sequence[Link], n_atoms: int,
-                 table: PerturbationTable, targets: Sequence[int]) -> None:
+                 table: Preimages, targets: Sequence[int]) -> None:
         self.lp = _program(cells, links, n_atoms, table)
         self.targets = list(targets)
         # target × atom: a solution's value of every target at once
@@ -107,7 +122,7 @@ class _Attack:
     def solve(self, weights: FloatArray) -> FloatArray:
         """Minimise ``weights . targets``; every target's value in the solution is a witness."""
         self.lp.set_cost(self.sums.T @ weights)
-        status, values = self.lp.solve()
+        status, values = self.lp.solve(fresh=True)
         self.solves += 1
         if status != "optimal" or values is None:
             raise RuntimeError(f"the attacker's programme ended {status}: "
@@ -122,7 +137,7 @@ class _Attack:
                 if self.high[k] - self.low[k] < need - TOLERANCE]
 
 
-def attack(cells: Sequence[PublishedCell], n_atoms: int, table: PerturbationTable,
+def attack(cells: Sequence[PublishedCell], n_atoms: int, table: Preimages,
            targets: Sequence[int], need: float, links: Sequence[Link] = ()) -> list[Finding]:
     """Each target's interval: the exact one where it is narrower than ``need``; for the
     others an interval at least ``need`` wide that two consistent sets of true counts reach
