@@ -68,6 +68,7 @@ bench: install
 	$(PY) -m benchmarks.bench_dashboard
 	$(PY) -m benchmarks.bench_leaflets >> benchmarks/RESULTS.md
 	$(PY) -m benchmarks.bench_signals
+	$(PY) -m benchmarks.bench_disclosure
 	$(PY) -m benchmarks.bench_load
 
 ## make bench-load: 200 counsellors for 60 s against `mrc serve` (gunicorn, production mode)

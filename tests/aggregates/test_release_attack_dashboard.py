@@ -9,7 +9,6 @@ the same collection gives small counts away exactly."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -18,14 +17,13 @@ from sqlalchemy import select
 
 from mrc.aggregates import periods, services
 from mrc.aggregates.breakdowns import SESSION_DIMS
-from mrc.aggregates.hierarchy import org
 from mrc.aggregates.models import SessionMonth
 from mrc.aggregates.tables import PublishedTable
 from mrc.demo.services import load_demo
 from mrc.extensions import db
-from mrc.org.models import MRC, Country, Region
 from mrc.privacy.attacker import releases
 from mrc.privacy.cellkey import perturbation_table
+from tests.aggregates.scopes import row_mrcs, scopes
 
 THRESHOLD = 5
 TODAY = date(2026, 1, 10)
@@ -99,28 +97,6 @@ class Collector:
                         tuple(self.atom(dim, mrc, month, c) for c in self.universe[dim]),
                         tuple(self.atom(BASE, mrc, month, c) for c in self.universe[BASE])))
         return out
-
-
-def scopes() -> Iterator[list[int]]:
-    """Each MRC, each country, each region and the whole network (as MRC ids)."""
-    rows = db.session.execute(select(MRC.id, Country.id, Region.id)
-                              .join(Country, Country.id == MRC.country_id)
-                              .join(Region, Region.id == Country.region_id)).all()
-    for level in range(3):
-        groups: dict[int, list[int]] = {}
-        for row in rows:
-            groups.setdefault(row[level], []).append(row[0])
-        yield from (sorted(g) for g in groups.values())
-    yield sorted(r[0] for r in rows)
-
-
-def row_mrcs(mrc_ids: list[int]) -> dict[str, list[int]]:
-    """The MRCs under each row key of a table of this scope."""
-    out: dict[str, list[int]] = {"": list(mrc_ids)}
-    for mrc_id, code, _n, c_code, _cn, r_code, _rn in org(mrc_ids).mrcs:
-        for key in (code, c_code, r_code):
-            out.setdefault(key, []).append(mrc_id)
-    return out
 
 
 def requests() -> list[periods.Period]:
