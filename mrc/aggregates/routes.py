@@ -20,6 +20,7 @@ from mrc.auth.services import roles_required
 from mrc.calendars import localise_digits
 from mrc.i18n import page_locale
 from mrc.scope import area_choices, mrc_ids_in_scope, narrow
+from mrc.settings import settings
 
 DASHBOARD_ROLES = (Role.SUPERVISOR, Role.ADMIN, Role.MANAGER, Role.COUNSELLOR)
 EXPORT_ROLES = (Role.SUPERVISOR, Role.ADMIN, Role.MANAGER)  # a counsellor sees, never downloads
@@ -66,6 +67,19 @@ def dashboard() -> str:
                            signed=formatter(*digits, signed=True), query=_query(),
                            local_digits=partial(localise_digits, numbering=digits[1]),
                            can_export=current_user.role_enum in EXPORT_ROLES)
+
+
+@bp.route("/protection")
+@roles_required(*DASHBOARD_ROLES)
+def protection() -> str:
+    """How published figures are protected, in plain words, with the method in use."""
+    number = formatter(*current_digits())
+    threshold = settings().suppression_threshold
+    return render_template("aggregates/protection.html", method=settings().disclosure_method,
+                           n=number(threshold), zero=number(0), low=number(1),
+                           high=number(threshold - 1),
+                           cells=number(10_000), big=number(20), share=number(2),
+                           hundred=number(100))
 
 
 @bp.route("/charts/<key>.svg")

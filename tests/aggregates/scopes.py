@@ -11,7 +11,6 @@ from mrc.aggregates.hierarchy import org
 from mrc.extensions import db
 from mrc.org.models import MRC, Country, Region
 
-
 LEVELS = ("MRC", "country", "region", "network")
 
 

@@ -36,6 +36,7 @@ PAGES = [
     PageSpec("manager-worklist", "manager-pk-isb", "/cases/worklist"),
     PageSpec("stock", "manager-pk-isb", "/leaflets/stock"),
     PageSpec("dashboard", "supervisor-south-asia", "/dashboard/"),
+    PageSpec("protection", "supervisor-south-asia", "/dashboard/protection"),
     PageSpec("impact", "supervisor-south-asia", "/impact/"),
     PageSpec("signals", "supervisor-south-asia", "/signals/"),
     PageSpec("signal-alerts", "supervisor-south-asia", "/signals/alerts"),
