@@ -15,6 +15,7 @@ from typing import Any
 
 # Development-only keys. They are public (they are in this file), so production refuses them.
 DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105
+DEV_CELLKEY_SECRET = "dev-only-cell-key-secret"  # noqa: S105
 DEV_ENCRYPTION_KEY = "ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM="  # base64 of 32 bytes
 
 INSTANCE_DIR = Path(os.environ.get("MRC_INSTANCE_DIR", Path.cwd() / "instance"))
@@ -68,6 +69,9 @@ class Config:
     # How published counts are protected (docs/disclosure.md): "suppression" (per request,
     # today's default) or "cellkey" (consistent perturbation across every release, #11).
     disclosure_method: str = "suppression"
+    # The cell key method's secret (mrc.privacy.cellkey.scrambled): kept with the encryption
+    # keys, never changed once figures are published (it defines which value a cell gets).
+    cellkey_secret: str = DEV_CELLKEY_SECRET
     session_minutes: int = 30
     # Failed log-ins in a row under one username before each further one doubles the wait
     # before the next attempt is checked, up to login_max_delay_minutes (mrc.auth.services).
@@ -113,6 +117,7 @@ class Config:
             suppression_threshold=int(env.get("MRC_SUPPRESSION_THRESHOLD", "5")),
             disclosure_method=_one_of(env.get("MRC_DISCLOSURE_METHOD", "suppression"),
                                       DISCLOSURE_METHODS, "MRC_DISCLOSURE_METHOD"),
+            cellkey_secret=env.get("MRC_CELLKEY_SECRET", DEV_CELLKEY_SECRET),
             session_minutes=int(env.get("MRC_SESSION_MINUTES", "30")),
             import_max_rows=int(env.get("MRC_IMPORT_MAX_ROWS", "10000")),
             job_heartbeat_timeout=int(env.get("MRC_JOB_HEARTBEAT_TIMEOUT", "120")),
@@ -137,6 +142,9 @@ class Config:
         keys = [part.strip() for part in self.encryption_keys.split(",") if part.strip()]
         if not keys or DEV_ENCRYPTION_KEY in keys:
             problems.append("MRC_ENCRYPTION_KEY is missing or is the development key")
+        if self.disclosure_method == "cellkey" and self.cellkey_secret.strip() in (
+                "", DEV_CELLKEY_SECRET):
+            problems.append("MRC_CELLKEY_SECRET is missing or is the development secret")
         if not self.database_url or self.database_url.startswith("sqlite"):
             problems.append("DATABASE_URL must point to PostgreSQL in production")
         if self.suppression_threshold < MIN_SUPPRESSION_THRESHOLD:
@@ -167,6 +175,7 @@ class Config:
             "MRC_FOLLOWUP_LAPSE_DAYS": self.followup_lapse_days,
             "MRC_SUPPRESSION_THRESHOLD": self.suppression_threshold,
             "MRC_DISCLOSURE_METHOD": self.disclosure_method,
+            "MRC_CELLKEY_SECRET": self.cellkey_secret,
             "MRC_LOGIN_MAX_FAILURES": self.login_max_failures,
             "MRC_LOGIN_MAX_DELAY_MINUTES": self.login_max_delay_minutes,
             "MRC_PROXY_HOPS": self.proxy_hops,

@@ -42,6 +42,11 @@ class Settings:
         return str(self._config.get("MRC_DISCLOSURE_METHOD", "suppression"))
 
     @property
+    def cellkey_secret(self) -> bytes:
+        """The cell key method's secret (``MRC_CELLKEY_SECRET``), kept with the encryption keys."""
+        return str(self._config.get("MRC_CELLKEY_SECRET") or "").encode()
+
+    @property
     def followup_waves_days(self) -> tuple[int, ...]:
         """Days after the baseline of each follow-up wave (default 90, 180)."""
         return tuple(int(days) for days in self._config["MRC_FOLLOWUP_WAVES_DAYS"])

@@ -62,3 +62,16 @@ def test_the_disclosure_method_is_one_of_two() -> None:
     assert Settings(flask_config).disclosure_method == "cellkey"
     with pytest.raises(ValueError, match="MRC_DISCLOSURE_METHOD must be one of"):
         Config.from_env({"MRC_DISCLOSURE_METHOD": "noise"})
+
+
+def test_production_with_the_cell_key_method_needs_its_own_secret() -> None:
+    cellkey = production_env(MRC_DISCLOSURE_METHOD="cellkey")
+    with pytest.raises(UnsafeConfigError, match="MRC_CELLKEY_SECRET is missing"):
+        Config.from_env(cellkey).check_production_safety()
+    with pytest.raises(UnsafeConfigError, match="MRC_CELLKEY_SECRET is missing"):
+        Config.from_env({**cellkey, "MRC_CELLKEY_SECRET": " "}).check_production_safety()
+    secret = {**cellkey, "MRC_CELLKEY_SECRET": "kept-with-the-encryption-keys"}
+    Config.from_env(secret).check_production_safety()
+    assert Settings(Config.from_env(secret).to_flask()).cellkey_secret == \
+        b"kept-with-the-encryption-keys"
+    Config.from_env(production_env()).check_production_safety()  # suppression: not needed

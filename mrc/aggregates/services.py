@@ -139,7 +139,7 @@ def _publish_group(group: Group, layout: Layout, threshold: int,
         constraints += [(t * n + c, [index[p] * n + c for p in parts]) for c in range(n)]
     if group.keyed:  # the cell key method: every cell perturbed from its own records
         keys = [k for block in group.blocks for k in layout.cell_values(block.keys or {})]
-        values = perturb(values, keys, threshold)
+        values = perturb(values, keys, threshold, settings().cellkey_secret)
         hidden = [False] * len(values)
     else:
         # ``protect`` is looked up here at call time: tests wrap it to audit every table.
@@ -284,7 +284,7 @@ def trend_tables(mrc_ids: Select[Any] | Sequence[int] | Org, period: Period, *,
             grid: list[list[float | int | None]]
             if cell_key_method():
                 sums = with_totals(_monthly(read, which.months, dim, codes, keys=True))
-                grid = [list(perturb(row, key_row, threshold))
+                grid = [list(perturb(row, key_row, threshold, settings().cellkey_secret))
                         for row, key_row in zip(with_totals(matrix), sums, strict=True)]
                 hidden = [[False] * len(row) for row in grid]
             else:

@@ -42,6 +42,8 @@ small count can produce, the preimage is an interval at least ``threshold`` wide
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
 import secrets
 from bisect import bisect_right
@@ -71,6 +73,17 @@ def new_record_keys(count: int) -> list[int]:
 def cell_key(key_sum: int) -> Fraction:
     """The cell key of a cell whose records' keys add up to ``key_sum``: in ``[0, 1)``."""
     return Fraction(key_sum % KEY_MODULUS, KEY_MODULUS)
+
+
+def scrambled(key_sum: int, secret: bytes) -> int:
+    """The cell key (as an integer in ``[0, KEY_MODULUS)``) of a cell whose records' keys add
+    up to ``key_sum``, under the deployment's secret: HMAC-SHA256 of the key sum. Uniform,
+    the same for the same records, and unpredictable without the secret even to someone
+    holding every record key (a database copy without the secret store). The secret, like
+    the record keys, never changes once figures are published."""
+    message = (key_sum % KEY_MODULUS).to_bytes(4, "big")
+    digest = hmac.new(secret, message, hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big") % KEY_MODULUS  # 2**31 divides 2**64: uniform
 
 
 def _unbiased(weights: dict[int, Fraction], n: int) -> Row:
@@ -191,11 +204,13 @@ def perturbation_table(threshold: int = 5, max_noise: int = DEFAULT_MAX_NOISE,
     return PerturbationTable(threshold, max_noise, decay)
 
 
-def perturb(values: Sequence[int], key_sums: Sequence[int], threshold: int) -> list[int]:
+def perturb(values: Sequence[int], key_sums: Sequence[int], threshold: int,
+            secret: bytes = b"") -> list[int]:
     """The protected values of cells given their true counts and key sums (the default
-    table for ``threshold``)."""
+    table for ``threshold``); with a ``secret``, each cell key is :func:`scrambled`."""
     table = perturbation_table(threshold)
-    return [table.publish(int(v), int(k)) for v, k in zip(values, key_sums, strict=True)]
+    keys = [scrambled(int(k), secret) for k in key_sums] if secret else key_sums
+    return [table.publish(int(v), int(k)) for v, k in zip(values, keys, strict=True)]
 
 
 def with_totals(matrix: Sequence[Sequence[int]]) -> list[list[int]]:

@@ -144,3 +144,26 @@ def test_the_integer_search_publishes_what_the_definition_says() -> None:
         for key in keys:
             if key >= 0:
                 assert table.publish(count, key) == _reference(table, count, key), (count, key)
+
+
+def test_a_secret_scrambles_the_cell_key_uniformly_and_consistently() -> None:
+    rng = random.Random(7)  # noqa: S311 -- test data
+    sums = [rng.randrange(10**12) for _ in range(20_000)]
+    keys = [cellkey.scrambled(s, b"one secret") for s in sums]
+    assert keys == [cellkey.scrambled(s, b"one secret") for s in sums]  # the same cells
+    assert all(0 <= k < KEY_MODULUS for k in keys)
+    assert cellkey.scrambled(5, b"one secret") == cellkey.scrambled(5 + KEY_MODULUS, b"one secret")
+    # Uniform: every tenth of the range holds about a tenth of the cells.
+    tenths = [0] * 10
+    for k in keys:
+        tenths[k * 10 // KEY_MODULUS] += 1
+    assert all(1800 < n < 2200 for n in tenths), tenths
+    other = [cellkey.scrambled(s, b"another secret") for s in sums]
+    assert sum(a == b for a, b in zip(keys, other, strict=True)) < 5
+    # Published values follow the scrambled keys: without the secret, the record keys alone
+    # do not tell which value a cell gets.
+    counts = [7] * len(sums)
+    with_secret = cellkey.perturb(counts, sums, 5, b"one secret")
+    table = perturbation_table(5)
+    assert with_secret == [table.publish(7, k) for k in keys]
+    assert with_secret != cellkey.perturb(counts, sums, 5)
