@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import app_on_database, load_demo_timed, machine, markdown_table
+from benchmarks.harness import demo_app, machine, markdown_table
 from mrc.privacy.attacker import releases, synthetic
 from mrc.privacy.cellkey import perturbation_table
 
@@ -160,8 +160,6 @@ def utility_rows(result: Utility) -> list[list[str]]:
 
 
 def main() -> None:
-    from tests.services import extra_database, postgres_server
-
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--clients", type=int, default=30_000)
@@ -172,13 +170,9 @@ def main() -> None:
     info = machine()
     attack = [] if args.skip_attack else list(attack_rows())
     with ExitStack() as stack:
-        url = args.database_url
-        if url is None:
-            url = stack.enter_context(extra_database(stack.enter_context(postgres_server()),
-                                                     f"mrc_bench_disclosure_{args.clients}"))
-        app = stack.enter_context(app_on_database(url))
+        app = demo_app(stack, args.database_url, f"mrc_bench_disclosure_{args.clients}",
+                       args.clients)
         with app.app_context():
-            load_demo_timed(1, args.clients, if_empty=True)
             started = time.perf_counter()
             result, requests = utility(app, args.year)
             utility_s = time.perf_counter() - started

@@ -21,8 +21,7 @@ from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
-from benchmarks.harness import app_on_database, load_demo_timed, machine, markdown_table
-from tests.services import extra_database, postgres_server
+from benchmarks.harness import demo_app, machine, markdown_table
 
 
 def run_round() -> tuple[float, float, float, int, int]:
@@ -53,13 +52,10 @@ def main() -> None:
     parser.add_argument("--output", default="benchmarks/RESULTS.md")
     args = parser.parse_args()
     with ExitStack() as stack:
-        url = args.database_url
-        if url is None:
-            url = stack.enter_context(extra_database(stack.enter_context(postgres_server()),
-                                                     f"mrc_bench_signals_{args.clients}"))
-        app = stack.enter_context(app_on_database(url))
+        app = demo_app(stack, args.database_url, f"mrc_bench_signals_{args.clients}",
+                       args.clients)
+        database = str(app.config["SQLALCHEMY_DATABASE_URI"]).split("://")[0]
         with app.app_context():
-            load_demo_timed(1, args.clients, if_empty=True)
             rounds = [run_round() for _ in range(args.rounds)]
     if not rounds or rounds[0][3] == 0:
         raise SystemExit("no sessions in the last 79 weeks: load a demo (--clients N) first")
@@ -70,7 +66,7 @@ def main() -> None:
             for i, r in enumerate(rounds)]
     text = (f"\n## Weekly signal run (#12), {date.today().isoformat()}\n\n"
             f"Machine: {info.get('cpu', '?')}, {info['nproc']} cores, Python {info['python']}; "
-            f"database `{url.split('://')[0]}`; all units, one week, 79 weeks "
+            f"database `{database}`; all units, one week, 79 weeks "
             f"read. Median {statistics.median(totals):.2f} s (target < 10 s); peak memory "
             f"{peak_mib:.0f} MiB.\n\n"
             + markdown_table(["round", "read (s)", "score (s)", "publish (s)", "total (s)",

@@ -13,7 +13,7 @@ import platform
 import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,6 +134,19 @@ def load_demo_timed(seed: int, clients: int, **options: Any) -> tuple[DemoResult
     demo = load_demo(seed, clients, **options)
     db.session.commit()
     return demo, time.perf_counter() - started
+
+
+def demo_app(stack: ExitStack, url: str | None, name: str, clients: int, seed: int = 1) -> Flask:
+    """An app on ``url`` (``None``: on database ``name`` of a private PostgreSQL server that
+    ``stack`` stops), holding the demo of ``clients`` clients (loaded if it has no client)."""
+    from tests.services import extra_database, postgres_server
+
+    if url is None:
+        url = stack.enter_context(extra_database(stack.enter_context(postgres_server()), name))
+    app = stack.enter_context(app_on_database(url))
+    with app.app_context():
+        load_demo_timed(seed, clients, if_empty=True)
+    return app
 
 
 def vacuum_analyze() -> float:
