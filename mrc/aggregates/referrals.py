@@ -13,7 +13,9 @@ status since (a closed referral may have reached it).
 Referrals are few (a few per hundred sessions), so they are read straight from the
 ``referral`` table with one grouped SELECT (on the index ``ix_referral_mrc_sent``), not
 through summary tables. The raw counts never leave this module: like every aggregate they
-are published through :func:`mrc.aggregates.services.protect`.
+are published through :func:`mrc.aggregates.services.protect`, or with the cell key method
+(``MRC_DISCLOSURE_METHOD=cellkey``, docs/disclosure.md) perturbed cell by cell from the sum
+of the referrals' record keys, summed in the same query.
 
 Disclosure control: the five blocks (sent, reached and not reached by service; sent by
 destination; sent by status) share their row totals -- each is "the
@@ -77,6 +79,7 @@ class Fact:
     status: str
     reached: bool  # the service was given (``service_on`` recorded)
     n: int
+    key: int = 0  # the sum of the referrals' record keys (the cell key method)
 
 
 def read_referrals(mrc_ids: Sequence[int], period: Period) -> list[Fact]:
@@ -87,26 +90,29 @@ def read_referrals(mrc_ids: Sequence[int], period: Period) -> list[Fact]:
     r = Referral
     reached = r.service_on.is_not(None)
     rows = db.session.execute(
-        select(r.mrc_id, r.service, Facility.country, r.status, reached, func.count())
+        select(r.mrc_id, r.service, Facility.country, r.status, reached, func.count(),
+               func.sum(r.record_key))
         .join(Facility, Facility.id == r.facility_id)
         .where(r.mrc_id.in_(list(mrc_ids)), r.sent_on >= period.first,
                r.sent_on <= period.end)
         .group_by(r.mrc_id, r.service, Facility.country, r.status, reached))
     services_known = {code for code, _label in vocab.SERVICES}
     return [Fact(int(mrc_id), str(service), str(country or ""), str(status), bool(done),
-                 int(n))
-            for mrc_id, service, country, status, done, n in rows
+                 int(n), int(key or 0))
+            for mrc_id, service, country, status, done, n, key in rows
             if service in services_known and status in vocab.STATUS]
 
 
-def _counts(facts: Sequence[Fact], by: str, *, reached: bool | None = None) -> Counts:
-    """``{(mrc_id, value of the fact's field ``by``): referrals}``, of those that reached
-    the service (or did not) when ``reached`` is given."""
+def _counts(facts: Sequence[Fact], by: str, *, reached: bool | None = None,
+            keys: bool = False) -> Counts:
+    """``{(mrc_id, value of the fact's field ``by``): referrals}`` (``keys``: the sums of
+    their record keys), of those that reached the service (or did not) when ``reached`` is
+    given."""
     out: Counts = {}
     for f in facts:
         if reached is None or f.reached == reached:
             key = (f.mrc_id, str(getattr(f, by)))
-            out[key] = out.get(key, 0) + f.n
+            out[key] = out.get(key, 0) + (f.key if keys else f.n)
     return out
 
 
@@ -130,6 +136,7 @@ class _Block:
     key: str
     layout: Layout
     counts: Counts
+    keys: Counts  # the key sums of the same cells
     start: int = 0  # the block's first cell in the joint table
 
     def cell(self, row: int, column: int) -> int:
@@ -213,20 +220,28 @@ def referral_tables(mrc_ids: Select[Any] | Sequence[int] | Org, period: Period,
     def layout(columns: list[tuple[str, str]], other: list[str] | None = None) -> Layout:
         return Layout(rows, leaves, columns, depth, scope, other or [])
 
+    def block(key: str, on: Layout, by: str, reached: bool | None = None) -> _Block:
+        return _Block(key, on, _counts(facts, by, reached=reached),
+                      _counts(facts, by, reached=reached, keys=True))
+
     by_service = layout([(code, str(label)) for code, label in vocab.SERVICES])
-    sent = _Block(SERVICE, by_service, _counts(facts, "service"))
-    reached = _Block("referrals_reached", by_service, _counts(facts, "service", reached=True))
-    unreached = _Block("referrals_unreached", by_service,
-                       _counts(facts, "service", reached=False))
-    destination = _Block(DESTINATION, layout(*destination_columns(facts)),
-                         _counts(facts, "country"))
-    status = _Block(STATUS, layout([(c, str(label)) for c, label in vocab.STATUS.items()]),
-                    _counts(facts, "status"))
-    table = _joint_table([sent, reached, unreached, destination, status])
+    sent = block(SERVICE, by_service, "service")
+    reached = block("referrals_reached", by_service, "service", True)
+    unreached = block("referrals_unreached", by_service, "service", False)
+    destination = block(DESTINATION, layout(*destination_columns(facts)), "country")
+    status = block(STATUS, layout([(c, str(label)) for c, label in vocab.STATUS.items()]),
+                   "status")
+    blocks = [sent, reached, unreached, destination, status]
+    table = _joint_table(blocks)
     limit = threshold if threshold is not None else settings().suppression_threshold
-    # ``services.protect`` is looked up at call time: tests wrap it to audit every table.
-    hidden = services.protect(table, limit,
-                              services.lineage(scope, period, f"referrals:{depth}")).suppressed
     values = list(table.values)
+    if services.cell_key_method():  # every cell perturbed from its own referrals
+        keys = [k for b in blocks for k in b.layout.cell_values(b.keys)]
+        values = services.perturb(values, keys, limit, settings().cellkey_secret)
+        hidden = [False] * len(values)
+    else:
+        # ``services.protect`` is looked up at call time: tests wrap it to audit every table.
+        hidden = services.protect(table, limit, services.lineage(
+            scope, period, f"referrals:{depth}")).suppressed
     return [_published(sent, values, hidden), _published(destination, values, hidden),
             _published(status, values, hidden), _completion(sent, reached, values, hidden)]

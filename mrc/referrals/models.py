@@ -13,6 +13,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mrc.extensions import Model
+from mrc.privacy.cellkey import new_record_key
 
 
 class Facility(Model):
@@ -61,6 +62,8 @@ class Referral(Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Random, secret, never shown or exported: the referral aggregates' cell key (#11).
+    record_key: Mapped[int] = mapped_column(default=new_record_key)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     facility: Mapped[Facility] = relationship()

@@ -114,3 +114,36 @@ def test_the_dashboard_shows_the_referral_tables_and_their_csv(
     assert 'id="table-referrals_service"' in page and 'id="table-referrals_completion"' in page
     csv = browser.get(f"/dashboard/tables/{referrals.DESTINATION}.csv")
     assert csv.status_code == 200 and "Saudi Arabia" in csv.get_data(as_text=True)
+
+
+def test_with_the_cell_key_method_nothing_is_hidden_and_one_group_has_one_value(
+        app: Any, network: dict[str, Any], make_referral: Callable[..., Referral],
+        make_facility: Callable[..., Facility], audited: list[Table],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(app.config, "MRC_DISCLOSURE_METHOD", "cellkey")
+    riyadh, doha = make_facility(country="SA"), make_facility(country="QA", city="Doha")
+    sent = [make_referral("PK-ISB", riyadh) for _ in range(9)]
+    sent += [make_referral("PK-LHE", doha) for _ in range(2)]
+    for r in sent[:4]:
+        given(r)
+    db.session.flush()
+    assert len({r.record_key for r in sent}) == len(sent)  # each its own random key
+    ids = [network[c].id for c in ("PK-ISB", "PK-LHE")]
+    tables = by_key(referrals.referral_tables(ids, THIS_MONTH))
+    assert not audited  # nothing went through per-request suppression
+    for key in (referrals.SERVICE, referrals.DESTINATION, referrals.STATUS):
+        t = tables[key]
+        assert not any(any(row) for row in t.suppressed)
+        values = [v for row in t.cells for v in row]
+        assert all(isinstance(v, int) and not 0 < v < 5 for v in values), (key, values)
+    # The same referrals (a row's total) get the same value in every table, in any request.
+    for row in ("", "PK", "PK-ISB", "PK-LHE"):
+        totals = {cell(tables[k], row, "") for k in
+                  (referrals.SERVICE, referrals.DESTINATION, referrals.STATUS)}
+        assert len(totals) == 1, row
+    alone = by_key(referrals.referral_tables([network["PK-ISB"].id], THIS_MONTH))
+    assert cell(alone[referrals.SERVICE], "", "") == cell(tables[referrals.SERVICE], "PK-ISB", "")
+    # The completion rate is defined wherever the published number sent is not 0.
+    rate = cell(tables[referrals.COMPLETION], "PK-ISB", "")
+    assert (rate is None) == (cell(tables[referrals.SERVICE], "PK-ISB", "") == 0)
+    assert rate is None or 0 <= rate <= 100
