@@ -237,7 +237,7 @@ def referral_tables(mrc_ids: Select[Any] | Sequence[int] | Org, period: Period,
     values = list(table.values)
     if services.cell_key_method():  # every cell perturbed from its own referrals
         keys = [k for b in blocks for k in b.layout.cell_values(b.keys)]
-        values = services.perturb(values, keys, limit, settings().cellkey_secret)
+        values = services.perturbed(values, keys, limit)
         hidden = [False] * len(values)
     else:
         # ``services.protect`` is looked up at call time: tests wrap it to audit every table.

@@ -139,7 +139,7 @@ def _publish_group(group: Group, layout: Layout, threshold: int,
         constraints += [(t * n + c, [index[p] * n + c for p in parts]) for c in range(n)]
     if group.keyed:  # the cell key method: every cell perturbed from its own records
         keys = [k for block in group.blocks for k in layout.cell_values(block.keys or {})]
-        values = perturb(values, keys, threshold, settings().cellkey_secret)
+        values = perturbed(values, keys, threshold)
         hidden = [False] * len(values)
     else:
         # ``protect`` is looked up here at call time: tests wrap it to audit every table.
@@ -207,6 +207,12 @@ def _reader(mrc_ids: Select[Any] | Sequence[int] | Org, period: Period,
 def cell_key_method() -> bool:
     """Published counts go through the cell key method (``MRC_DISCLOSURE_METHOD``)."""
     return settings().disclosure_method == "cellkey"
+
+
+def perturbed(values: Sequence[int], keys: Sequence[int], threshold: int) -> list[int]:
+    """Counts published with the cell key method, from their key sums under the
+    deployment's secret (``MRC_CELLKEY_SECRET``)."""
+    return perturb(values, keys, threshold, settings().cellkey_secret)
 
 
 def _threshold(threshold: int | None) -> int:
@@ -284,7 +290,7 @@ def trend_tables(mrc_ids: Select[Any] | Sequence[int] | Org, period: Period, *,
             grid: list[list[float | int | None]]
             if cell_key_method():
                 sums = with_totals(_monthly(read, which.months, dim, codes, keys=True))
-                grid = [list(perturb(row, key_row, threshold, settings().cellkey_secret))
+                grid = [list(perturbed(row, key_row, threshold))
                         for row, key_row in zip(with_totals(matrix), sums, strict=True)]
                 hidden = [[False] * len(row) for row in grid]
             else:

@@ -8,8 +8,8 @@ perturbation table (it is public), not the record keys, so a published value ``p
 tells them that the cell's true count lies in ``preimage(p)``. Counts are non-negative. For
 a target cell the true counts consistent with all of that form an interval ``[lower,
 upper]``: two linear programmes over the atoms (the relaxation of the integer problem, as
-in :mod:`mrc.privacy.suppression_audit`; an interval it leaves wide may only be narrower for
-integers by less than one at each end).
+in :mod:`mrc.privacy.suppression_audit`; an attacker insisting on whole numbers could in
+principle narrow an interval further, which this does not try).
 
 **Speed.** Every solution of every programme is a set of true counts the attacker cannot
 rule out, so each target's values across all solutions so far bound its interval from
@@ -117,13 +117,11 @@ class _Attack:
                                       shape=(len(self.targets), n_atoms))
         self.low = np.full(len(self.targets), np.inf)
         self.high = np.full(len(self.targets), -np.inf)
-        self.solves = 0
 
     def solve(self, weights: FloatArray) -> FloatArray:
         """Minimise ``weights . targets``; every target's value in the solution is a witness."""
         self.lp.set_cost(self.sums.T @ weights)
         status, values = self.lp.solve(fresh=True)
-        self.solves += 1
         if status != "optimal" or values is None:
             raise RuntimeError(f"the attacker's programme ended {status}: "
                                "the release is inconsistent")
@@ -161,9 +159,9 @@ def attack(cells: Sequence[PublishedCell], n_atoms: int, table: Preimages,
             continue  # certified by another target's solutions
         weights = np.zeros(len(run.targets))
         weights[k] = 1.0
-        run.low[k] = run.solve(weights)[k]
+        run.solve(weights)  # its minimum: now run.low[k]
         if run.high[k] - run.low[k] < need - TOLERANCE:
-            run.high[k] = run.solve(-weights)[k]
+            run.solve(-weights)  # and its maximum
             exact.add(k)
     return [Finding(t, float(run.low[k]), float(run.high[k]), k in exact)
             for k, t in enumerate(run.targets)]

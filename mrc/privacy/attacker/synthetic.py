@@ -15,8 +15,7 @@ splits the same records of an MRC and month). Used by ``tests/privacy`` and
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import product
 
 from mrc.privacy.attacker.releases import Link, PublishedCell
@@ -59,7 +58,6 @@ class Release:
     true: list[int]
     links: list[Link]
     n_atoms: int
-    atoms: dict[tuple[int, int, int, int], int] = field(default_factory=dict)
 
     def small(self, threshold: int) -> list[int]:
         """The published cells whose true count is 1 .. threshold - 1."""
@@ -92,15 +90,16 @@ def release(network: Network, n_records: int, table: PerturbationTable,
             a = atoms[d, m, t, rng.choices(range(k), dim_weights[d])[0]]
             count[a] += 1
             keys[a] += key
-    seen: dict[tuple[int, ...], int] = {}
-    out = Release([], [], _links(network, atoms), len(atoms), atoms)
+    seen: set[tuple[int, ...]] = set()
+    out = Release([], [], _links(network, atoms), len(atoms))
+    groups = [(0, tuple(range(network.dims[0])))]  # the total first, then each value
+    groups += [(d, (v,)) for d, k in enumerate(network.dims) for v in range(k)]
     for scope, period in product(network.scopes(), network.periods()):
-        groups = [(d, (v,)) for d, k in enumerate(network.dims) for v in range(k)]
-        for d, values in [(0, tuple(range(network.dims[0]))), *groups]:  # the total first
+        for d, values in groups:
             cell = tuple(atoms[d, m, t, v] for m in scope for t in period for v in values)
             if cell in seen:
                 continue
-            seen[cell] = len(out.cells)
+            seen.add(cell)
             n = sum(count[a] for a in cell)
             out.cells.append(PublishedCell(cell, table.publish(n, sum(keys[a] for a in cell))))
             out.true.append(n)
@@ -115,8 +114,3 @@ def _links(network: Network, atoms: dict[tuple[int, int, int, int], int]) -> lis
     return [Link(split(d, m, t), split(0, m, t))
             for d in range(1, len(network.dims))
             for m, t in product(range(network.n_mrcs), range(network.months))]
-
-
-def narrowest(widths: Sequence[float]) -> float:
-    """The narrowest interval found (``inf`` if there is no target)."""
-    return min(widths, default=float("inf"))
