@@ -70,6 +70,13 @@ def analyze() -> None:
         db.session.execute(text("ANALYZE"))
 
 
+def with_record_keys(table: Table) -> Table:
+    """``table`` with a fresh record key per row (disclosure control,
+    :mod:`mrc.privacy.cellkey`)."""
+    return Table((*table.columns, "record_key"),
+                 {**table.data, "record_key": new_record_keys(len(table))})
+
+
 def _encrypted(chunk: Chunk) -> tuple[Table, Table]:
     """Client and session tables with phones and notes replaced by ciphertext/index, and a
     fresh record key per row (disclosure control, :mod:`mrc.privacy.cellkey`)."""
@@ -77,20 +84,17 @@ def _encrypted(chunk: Chunk) -> tuple[Table, Table]:
     encrypt = ring.cipher.encrypt
     phones = chunk.clients.data["phone"]
     clients = Table(
-        tuple(c for c in chunk.clients.columns if c != "phone")
-        + ("phone_enc", "phone_index", "record_key"),
+        tuple(c for c in chunk.clients.columns if c != "phone") + ("phone_enc", "phone_index"),
         {**chunk.clients.data,
          "phone_enc": [encrypt(p) if p else None for p in phones],
-         "phone_index": [ring.phone_index(p) if p else None for p in phones],
-         "record_key": new_record_keys(len(phones))},
+         "phone_index": [ring.phone_index(p) if p else None for p in phones]},
     )
     sessions = Table(
-        tuple(c for c in chunk.sessions.columns if c != "notes") + ("notes_enc", "record_key"),
+        tuple(c for c in chunk.sessions.columns if c != "notes") + ("notes_enc",),
         {**chunk.sessions.data,
-         "notes_enc": [encrypt(n) if n else None for n in chunk.sessions.data["notes"]],
-         "record_key": new_record_keys(len(chunk.sessions))},
+         "notes_enc": [encrypt(n) if n else None for n in chunk.sessions.data["notes"]]},
     )
-    return clients, sessions
+    return with_record_keys(clients), with_record_keys(sessions)
 
 
 def write_chunk(chunk: Chunk) -> None:

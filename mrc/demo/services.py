@@ -204,7 +204,7 @@ def load_comparison_demo(seed: int, respondents: int, today: date,
                           mrcs=mrcs, first_respondent_id=first(ComparisonRespondent),
                           first_response_id=first(ComparisonResponse))
     tables = generate_comparison(spec)
-    loader.write_tables(("comparison_respondent", tables.respondents),
+    loader.write_tables(("comparison_respondent", loader.with_record_keys(tables.respondents)),
                         ("comparison_response", tables.responses))
     loader.fix_sequences((ComparisonRespondent, ComparisonResponse))
     result.respondents += len(tables.respondents)

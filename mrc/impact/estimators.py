@@ -83,6 +83,7 @@ from mrc.impact.inference import (
     bootstrap_weights,
     clustered_interval,
 )
+from mrc.privacy.cellkey import KEY_MODULUS
 
 __all__ = [
     "ALPHA", "BOOTSTRAP_DRAWS", "BOOTSTRAP_SEED", "CHANGE_OUTCOMES", "CONSIDERING",
@@ -133,6 +134,10 @@ class Estimate:
     suppressed: bool = False
     # People with the attribute (shares only), for the disclosure rule; never published.
     ones: tuple[int, ...] = ()
+    # The sums of the record keys of the people behind n_treated and n_comparison (modulo
+    # KEY_MODULUS; 0 where the observations carry no keys), from which the cell key method
+    # publishes those counts (mrc.impact.services); never published.
+    keys: tuple[int, ...] = ()
     # The fields hidden by the disclosure rule (a None there is "suppressed"; a None in
     # any other field is "undefined", e.g. a level row's baseline).
     withheld: frozenset[str] = frozenset()
@@ -161,13 +166,15 @@ def derive_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
 def paired(frame: pd.DataFrame, outcome: str, wave: int) -> pd.DataFrame:
     """People with ``outcome`` at the baseline and at ``wave``: columns person, cluster,
     treated, y0, y1 (one row per person)."""
-    columns = ["treated", "person", "cluster", outcome]
+    keyed = "key" in frame.columns
+    columns = ["treated", "person", "cluster", *(["key"] if keyed else []), outcome]
     base = frame.loc[(frame["wave"] == 0) & frame[outcome].notna(), columns]
     later = frame.loc[(frame["wave"] == wave) & frame[outcome].notna(),
                       ["treated", "person", outcome]]
     merged = base.merge(later, on=["treated", "person"], suffixes=("_0", "_1"))
     return pd.DataFrame({
         "person": merged["person"].to_numpy(),
+        "key": merged["key"].to_numpy(dtype=np.int64) if keyed else 0,
         "cluster": merged["cluster"].to_numpy(),
         "treated": merged["treated"].to_numpy().astype(int),
         "y0": merged[f"{outcome}_0"].to_numpy(dtype=float),
@@ -181,12 +188,22 @@ def _ones(values: pd.Series) -> int:
     return int((values == 1).sum())
 
 
+def key_sum(people: pd.DataFrame) -> int:
+    """The sum of the record keys of the people in ``people`` (one row per person, or
+    several: each person counts once), modulo ``KEY_MODULUS``."""
+    if "key" not in people.columns or people.empty:
+        return 0
+    keys = people.drop_duplicates("person")["key"].to_numpy(dtype=np.int64) % KEY_MODULUS
+    return int(keys.sum() % KEY_MODULUS)
+
+
 def before_after(pairs: pd.DataFrame, outcome: str, wave: int, **options: object) -> Estimate:
     """Clients' mean change from the baseline to ``wave`` (paired), clustered by MRC."""
     clients = pairs[pairs["treated"] == 1]
     n = len(clients)
     base = Estimate(outcome, wave, "before_after", n, None, None, None, None, None, None,
-                    None, None, None, int(clients["cluster"].nunique()), "none")
+                    None, None, None, int(clients["cluster"].nunique()), "none",
+                    keys=(key_sum(clients),))
     if n == 0:
         return base
     data = pd.DataFrame({"d": clients["y1"] - clients["y0"], "cluster": clients["cluster"]})
@@ -222,7 +239,7 @@ def difference_in_differences(pairs: pd.DataFrame, outcome: str, wave: int,
         interval.estimate, interval.ci_low, interval.ci_high, interval.p_value,
         interval.clusters, interval.method,
         ones=(_ones(clients["y0"]), _ones(clients["y1"]), _ones(comparison["y0"]),
-              _ones(comparison["y1"])))
+              _ones(comparison["y1"])), keys=(key_sum(clients), key_sum(comparison)))
 
 
 def follow_up_level(frame: pd.DataFrame, outcome: str, wave: int,
@@ -231,7 +248,7 @@ def follow_up_level(frame: pd.DataFrame, outcome: str, wave: int,
     rows = frame[(frame["treated"] == 1) & (frame["wave"] == wave) & frame[outcome].notna()]
     n = int(rows["person"].nunique())
     base = Estimate(outcome, wave, "level", n, None, None, None, None, None, None, None,
-                    None, None, int(rows["cluster"].nunique()), "none")
+                    None, None, int(rows["cluster"].nunique()), "none", keys=(key_sum(rows),))
     if n == 0:
         return base
     data = pd.DataFrame({"y": rows[outcome].to_numpy(), "cluster": rows["cluster"].to_numpy()})

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -26,14 +26,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, select
 
 from mrc.aggregates import periods
+from mrc.aggregates import services as aggregates
 from mrc.cases import awareness
-from mrc.cases.models import CounsellingSession, FollowUp
+from mrc.cases.models import Client, CounsellingSession, FollowUp
 from mrc.extensions import db
 from mrc.impact import estimators
 from mrc.impact.estimators import Estimate
 from mrc.org.models import MRC
 from mrc.settings import settings
-from mrc.survey.models import ComparisonResponse
+from mrc.survey.models import ComparisonRespondent, ComparisonResponse
 
 OUTCOME_LABELS = {
     "irregular": _l("Intends to migrate irregularly"),
@@ -131,14 +132,15 @@ def parse_period(text: str | None) -> Period:
 
 # --- observations ---------------------------------------------------------------------------
 
-OBSERVATION_COLUMNS = ("person", "cluster", "treated", "wave", "intention", "awareness",
+# ``key``: the person's record key, from which the cell key method publishes counts of people
+OBSERVATION_COLUMNS = ("person", "key", "cluster", "treated", "wave", "intention", "awareness",
                        "used_info")
 
 
 def _frame(rows: list[Any], treated: int) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=["person", "cluster", "wave", "intention", "awareness",
-                                        "used_info"])
-    frame.insert(2, "treated", treated)
+    frame = pd.DataFrame(rows, columns=["person", "key", "cluster", "wave", "intention",
+                                        "awareness", "used_info"])
+    frame.insert(3, "treated", treated)
     frame["awareness"] = frame["awareness"].astype(float)
     frame["used_info"] = frame["used_info"].astype(float)
     return frame[list(OBSERVATION_COLUMNS)]
@@ -154,29 +156,33 @@ def client_observations(mrc_ids: Select[Any], period: Period) -> pd.DataFrame:
     if in_period is not None:
         baseline = baseline.where(in_period)
     base_rows = db.session.execute(
-        select(CounsellingSession.client_id, CounsellingSession.mrc_id,
+        select(CounsellingSession.client_id, Client.record_key, CounsellingSession.mrc_id,
                CounsellingSession.intention, CounsellingSession.awareness_score)
+        .join(Client, Client.id == CounsellingSession.client_id)
         .where(CounsellingSession.is_baseline, CounsellingSession.live(),
                CounsellingSession.mrc_id.in_(mrc_ids),
                *([in_period] if in_period is not None else []))).all()
     cohort = baseline.subquery()
     follow_rows = db.session.execute(
-        select(FollowUp.client_id, FollowUp.mrc_id, FollowUp.wave, FollowUp.intention,
-               FollowUp.awareness_score, FollowUp.used_mrc_info)
+        select(FollowUp.client_id, Client.record_key, FollowUp.mrc_id, FollowUp.wave,
+               FollowUp.intention, FollowUp.awareness_score, FollowUp.used_mrc_info)
         .join(cohort, cohort.c.client_id == FollowUp.client_id)
+        .join(Client, Client.id == FollowUp.client_id)
         .where(FollowUp.status == "reached")).all()
-    rows: list[tuple[Any, ...]] = [(c, m, 0, i, a, None) for c, m, i, a in base_rows]
-    rows += [(c, m, w, i, a, None if u is None else float(u))
-             for c, m, w, i, a, u in follow_rows]
+    rows: list[tuple[Any, ...]] = [(c, k, m, 0, i, a, None) for c, k, m, i, a in base_rows]
+    rows += [(c, k, m, w, i, a, None if u is None else float(u))
+             for c, k, m, w, i, a, u in follow_rows]
     return _frame(rows, 1)
 
 
 def comparison_observations(mrc_ids: Select[Any], period: Period) -> pd.DataFrame:
     """One row per comparison respondent and wave, for respondents whose baseline (wave 0)
     is in ``period`` (every respondent when the period is open)."""
-    query = (select(ComparisonResponse.respondent_id, ComparisonResponse.mrc_id,
-                    ComparisonResponse.wave, ComparisonResponse.intention,
-                    ComparisonResponse.awareness_score)
+    query = (select(ComparisonResponse.respondent_id, ComparisonRespondent.record_key,
+                    ComparisonResponse.mrc_id, ComparisonResponse.wave,
+                    ComparisonResponse.intention, ComparisonResponse.awareness_score)
+             .join(ComparisonRespondent,
+                   ComparisonRespondent.id == ComparisonResponse.respondent_id)
              .where(ComparisonResponse.mrc_id.in_(mrc_ids)))
     in_period = period.contains(ComparisonResponse.survey_date)
     if in_period is not None:
@@ -184,7 +190,7 @@ def comparison_observations(mrc_ids: Select[Any], period: Period) -> pd.DataFram
                   .where(ComparisonResponse.wave == 0, ComparisonResponse.mrc_id.in_(mrc_ids),
                          in_period))
         query = query.where(ComparisonResponse.respondent_id.in_(cohort))
-    rows = [(r, m, w, i, a, None) for r, m, w, i, a in db.session.execute(query).all()]
+    rows = [(r, k, m, w, i, a, None) for r, k, m, w, i, a in db.session.execute(query).all()]
     return _frame(rows, 0)
 
 
@@ -224,8 +230,29 @@ def threshold() -> int:
 
 
 def _people(frame: pd.DataFrame, treated: int) -> int:
+    """People of the group ``treated`` with a baseline, as published: with the cell key
+    method perturbed from their record keys, otherwise 0 (hidden) below the threshold."""
     rows = frame[(frame["treated"] == treated) & (frame["wave"] == 0)]
-    return int(rows["person"].nunique())
+    people = int(rows["person"].nunique())
+    if aggregates.cell_key_method():
+        return published_people([people], [estimators.key_sum(rows)])[0]
+    return people if people >= threshold() else 0
+
+
+def published_people(counts: list[int], keys: list[int]) -> list[int]:
+    """Counts of people published with the cell key method (the dashboard's layer,
+    :func:`mrc.aggregates.services.perturbed`), from the sums of their record keys."""
+    return aggregates.perturbed(counts, keys, threshold())
+
+
+def _published_counts(e: Estimate) -> Estimate:
+    """``e`` with its counts of people published with the cell key method. The estimate,
+    its levels and interval are model outputs from the true observations, checked for
+    their own cell counts by :func:`estimators.apply_threshold`."""
+    counts = [e.n_treated] + ([e.n_comparison] if e.n_comparison is not None else [])
+    published = published_people(counts, list(e.keys[:len(counts)]))
+    return replace(e, n_treated=published[0],
+                   n_comparison=published[1] if e.n_comparison is not None else None)
 
 
 def impact_report(mrc_ids: Select[Any], period: Period, *,
@@ -239,9 +266,9 @@ def impact_report(mrc_ids: Select[Any], period: Period, *,
         return report
     report.estimates = estimators.apply_threshold(
         estimators.estimate_all(frame, draws=draws), limit)
-    clients, respondents = _people(frame, 1), _people(frame, 0)
-    report.clients = clients if clients >= limit else 0
-    report.respondents = respondents if respondents >= limit else 0
+    if aggregates.cell_key_method():
+        report.estimates = [_published_counts(e) for e in report.estimates]
+    report.clients, report.respondents = _people(frame, 1), _people(frame, 0)
     report.clusters = int(frame["cluster"].nunique())
     return report
 

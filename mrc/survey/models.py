@@ -15,6 +15,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, Index, String, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mrc.extensions import Model
+from mrc.privacy.cellkey import new_record_key
 
 
 class ComparisonRespondent(Model):
@@ -28,6 +29,9 @@ class ComparisonRespondent(Model):
     province: Mapped[str | None] = mapped_column(String(8))  # ISO 3166-2
     migrant_status: Mapped[str] = mapped_column(String(24))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Disclosure control (mrc.privacy.cellkey): random, secret, never shown or exported;
+    # the impact tables publish their respondent counts from it.
+    record_key: Mapped[int] = mapped_column(default=new_record_key)
 
     responses: Mapped[list[ComparisonResponse]] = relationship(
         back_populates="respondent", order_by="ComparisonResponse.wave"

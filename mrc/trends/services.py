@@ -4,9 +4,12 @@ a fee band) at an MRC, a country or a region rose well above their usual level l
 :func:`rising` scores every series (:mod:`mrc.trends.detect`) and keeps those that signal
 in the week asked for, strongest first. :func:`publish` is what leaves the system: for each
 unit and dimension with a signal, the weeks shown (values x weeks, with totals) go through
-the dashboard's protection layer (:func:`mrc.aggregates.services.protect`) as one table, and
-only shares computed from published cells are shown; a signal whose own week is not
-published is withheld. No count and no weekly total is published at all.
+the dashboard's protection layer: with the cell key method every count is perturbed from
+its own sessions' record keys (:func:`mrc.aggregates.services.perturbed`, the same value
+in every release), otherwise the weeks are suppressed as one table
+(:func:`mrc.aggregates.services.protect`). Only shares computed from published counts are
+shown, the signal's own share included; a signal whose own week is not published is
+withheld. No count and no weekly total is published at all.
 """
 
 from __future__ import annotations
@@ -76,18 +79,34 @@ def rising(scope: Org, week: date | None = None, today: date | None = None) -> l
     return evaluate(scope, when).signals
 
 
+def _published_weeks(series: weekly.Series, rows: list[int], threshold: int,
+                     lineage: str) -> list[list[int | None]]:
+    """The weeks shown of one unit and dimension as published: one row per week, the
+    values' counts and last the week's total (None where suppressed). With the cell key
+    method each count is perturbed from its own sessions' keys, the total too; otherwise
+    the weeks go through ``protect`` as one table."""
+    cols = slice(-SHOWN_WEEKS, None)
+    if aggregates.cell_key_method():
+        first = rows[0]
+        values = np.vstack([series.x[rows, cols], series.n[first:first + 1, cols]]).T
+        keys = np.vstack([series.x_key[rows, cols], series.n_key[first:first + 1, cols]]).T
+        published = aggregates.perturbed(values.ravel().tolist(), keys.ravel().tolist(),
+                                         threshold)
+        width = len(rows) + 1
+        return [list(published[i:i + width]) for i in range(0, len(published), width)]
+    table = Table.from_2d(series.x[rows, cols].T.tolist())  # weeks x values
+    return aggregates.protect(table, threshold, lineage).published_2d()[:-1]
+
+
 def _protected_shares(series: weekly.Series, rows: list[int], threshold: int,
                       lineage: str) -> dict[int, tuple[float | None, ...]]:
-    """The weeks shown of one unit and dimension as one protected table; per series row,
-    the share of each week where the value and the week's total are both published."""
-    cols = slice(-SHOWN_WEEKS, None)
-    matrix = series.x[rows, cols].T.tolist()  # weeks x values
-    table = Table.from_2d(matrix)
-    published = aggregates.protect(table, threshold, lineage).published_2d()
+    """Per series row, the share of each week shown where the value and the week's total
+    are both published (:func:`_published_weeks`)."""
+    published = _published_weeks(series, rows, threshold, lineage)
     shares: dict[int, tuple[float | None, ...]] = {}
     for j, row in enumerate(rows):
         week_shares: list[float | None] = []
-        for cells in published[:-1]:  # the last row holds the column totals
+        for cells in published:  # the last cell of each week is its total
             value, total = cells[j], cells[-1]
             week_shares.append(None if value is None or not total else value / total)
         shares[row] = tuple(week_shares)
@@ -111,8 +130,8 @@ def publish(evaluation: Evaluation, threshold: int | None = None) -> list[Signal
     shown = []
     for sig in evaluation.signals:
         history = histories[index[sig.key]]
-        if history[-1] is not None:
-            shown.append(replace(sig, history=history))
+        if history[-1] is not None:  # the share shown is the published one
+            shown.append(replace(sig, share=history[-1], history=history))
     return shown
 
 

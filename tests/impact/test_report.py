@@ -3,6 +3,7 @@ suppression, localisation; supervisors reach no individual record."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -10,7 +11,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from mrc.cases.models import Client
+from mrc.aggregates import services as aggregates
+from mrc.cases.models import Client, CounsellingSession
 from mrc.demo.services import load_demo
 from mrc.extensions import db
 from mrc.impact import presentation, services
@@ -88,6 +90,37 @@ def test_small_cohorts_are_suppressed(demo) -> None:
     assert report.clients == 0  # the cohort's own size is below the threshold too
     lines = presentation.report_lines(report)
     assert all(line.suppressed and line.n_clients is None for line in lines)
+
+
+def test_with_the_cell_key_method_counts_of_people_are_perturbed(app, monkeypatch, demo) -> None:
+    """The counts of people go through the dashboard's layer, from the people's record keys;
+    the estimates are model outputs on the true observations, checked as before."""
+    true = report_for("all", "2025")
+    small = report_for("TJ-DYU", "2024-Q3")
+    monkeypatch.setitem(app.config, "MRC_DISCLOSURE_METHOD", "cellkey")
+    keyed = report_for("all", "2025")
+    assert keyed == report_for("all", "2025")  # the same people, the same counts
+    cohort = select(CounsellingSession.client_id).where(
+        CounsellingSession.is_baseline, CounsellingSession.live(),
+        CounsellingSession.date.between(date(2025, 1, 1), date(2025, 12, 31)))
+    keys = db.session.scalars(select(Client.record_key).where(Client.id.in_(cohort))).all()
+    assert len(keys) == true.clients
+    assert keyed.clients == aggregates.perturbed([len(keys)], [sum(keys)], true.threshold)[0]
+    changed = 0
+    for plain, perturbed in zip(true.estimates, keyed.estimates, strict=True):
+        assert replace(perturbed, n_treated=plain.n_treated,
+                       n_comparison=plain.n_comparison) == plain
+        for count, shown in ((plain.n_treated, perturbed.n_treated),
+                             (plain.n_comparison, perturbed.n_comparison)):
+            if count is not None and shown is not None:
+                assert abs(shown - count) <= 12 and not 0 < shown < true.threshold
+                changed += shown != count
+    assert changed > 0
+    # A small cohort: its estimates are still withheld (their own check, on true counts),
+    # and its size is published perturbed, never as 1 to T-1.
+    keyed_small = report_for("TJ-DYU", "2024-Q3")
+    assert all(e.suppressed for e in keyed_small.estimates) and small.clients == 0
+    assert not 0 < keyed_small.clients < true.threshold
 
 
 # --- the page -------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Migrations f6b7c8090006 and a7b8c90a0007 give every existing client, session and referral
-a record key and, once the upgrade reaches the head, rebuild the summaries with their key
+"""Migrations f6b7c8090006, a7b8c90a0007 and b8c90a1b0008 give every existing client, session,
+referral and comparison respondent a record key and, once the upgrade reaches the head, rebuild the summaries with their key
 sums. Runs on its own SQLite file; the PostgreSQL pass upgrades its database through these
 migrations in the ``app`` fixture (an empty database: the key columns and the rebuild still
 run)."""
@@ -29,7 +29,7 @@ def test_existing_records_get_keys_and_the_summaries_their_key_sums(tmp_path: Pa
     app = create_app(make_config(url))
     with app.app_context():
         upgrade()
-        load_demo(2, 60)
+        load_demo(2, 60, comparison=20)
         db.session.commit()
         db.session.remove()
         downgrade(revision=BEFORE)
@@ -39,8 +39,10 @@ def test_existing_records_get_keys_and_the_summaries_their_key_sums(tmp_path: Pa
             assert "record_key" not in columns
         upgrade()
         with engine.connect() as conn:
-            # Referrals got theirs in a7b8c90a0007 (downgraded and upgraded again here too).
-            for table, least in (("client", 50), ("counselling_session", 50), ("referral", 1)):
+            # Referrals got theirs in a7b8c90a0007, respondents in b8c90a1b0008 (downgraded
+            # and upgraded again here too).
+            for table, least in (("client", 50), ("counselling_session", 50), ("referral", 1),
+                                 ("comparison_respondent", 20)):
                 count, distinct, low, high = conn.execute(sa.text(
                     f"SELECT count(*), count(DISTINCT record_key), min(record_key), "  # noqa: S608
                     f"max(record_key) FROM {table}")).one()

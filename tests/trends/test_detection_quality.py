@@ -38,7 +38,7 @@ def scored() -> tuple[weekly.Series, detect.Scores, int]:
         for dimension in weekly.DIMENSIONS:
             day_counts.update((dimension, m, d, v) for m, d, v in zip(
                 data["mrc_id"], data["date"], data[dimension], strict=True) if v)
-        rows += [(dim, m, date.fromisoformat(d), v, c) for (dim, m, d, v), c in day_counts.items()]
+        rows += [(dim, m, date.fromisoformat(d), v, c, 0) for (dim, m, d, v), c in day_counts.items()]
     last = weekly.last_complete_week(TODAY)
     first = last - timedelta(days=7 * (WEEKS - 1))
     series = weekly.build(rows, units, first, WEEKS)

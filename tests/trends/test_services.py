@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import insert
 
+from mrc.aggregates import services as aggregates
 from mrc.aggregates.hierarchy import org
 from mrc.cases.models import CounsellingSession
 from mrc.extensions import db
@@ -86,3 +87,29 @@ def test_the_command_prints_the_published_signals(app, rising_route) -> None:
                                "--week", WEEK.isoformat()])
     assert f"{WEEK.isoformat()}  mrc:PK-ISB  route=air_gulf  4.9x its usual share (10% -> 50%)" \
         in text.stdout.splitlines()[0]
+
+
+def test_with_the_cell_key_method_shares_come_from_perturbed_counts(app, monkeypatch,
+                                                                    rising_route) -> None:
+    """Nothing hidden, no true small count used: every week's share is a published value
+    over a published total, each from its own sessions' record keys, so the same week has
+    the same share in every request (and the signal's share is the published one)."""
+    monkeypatch.setitem(app.config, "MRC_DISCLOSURE_METHOD", "cellkey")
+    evaluation = services.evaluate(org(rising_route), WEEK)
+    shown = services.publish(evaluation, threshold=5)
+    assert len(shown) == 3
+    series = evaluation.series
+    row = series.keys.index(shown[0].key)
+    cols = slice(-services.SHOWN_WEEKS, None)
+    values = aggregates.perturbed(series.x[row, cols].tolist(),
+                                  series.x_key[row, cols].tolist(), 5)
+    totals = aggregates.perturbed(series.n[row, cols].tolist(),
+                                  series.n_key[row, cols].tolist(), 5)
+    assert shown[0].history == tuple(v / t for v, t in zip(values, totals, strict=True))
+    assert shown[0].share == shown[0].history[-1]
+    assert all(v == 0 or v >= 5 for v in values)  # 3 a week is never published as 3
+    assert any(h != pytest.approx(0.1) for h in shown[0].history[:-1])  # perturbed
+    assert shown == services.publish(services.evaluate(org(rising_route), WEEK), threshold=5)
+    # The MRC is the only one in its country and region: the same sessions, the same keys,
+    # hence the same published shares at all three levels.
+    assert len({s.history for s in shown}) == 1
