@@ -66,9 +66,10 @@ class Config:
     # and counts as not reached (mrc.cases.lapse).
     followup_lapse_days: int = 60
     suppression_threshold: int = 5
-    # How published counts are protected (docs/disclosure.md): "suppression" (per request,
-    # today's default) or "cellkey" (consistent perturbation across every release, #11).
-    disclosure_method: str = "suppression"
+    # How published counts are protected (docs/disclosure.md): "cellkey" (consistent
+    # perturbation across every release, #11) or "suppression" (per request: tables can be
+    # differenced against each other, kept for comparison and for outreach counts).
+    disclosure_method: str = "cellkey"
     # The cell key method's secret (mrc.privacy.cellkey.scrambled): kept with the encryption
     # keys, never changed once figures are published (it defines which value a cell gets).
     cellkey_secret: str = DEV_CELLKEY_SECRET
@@ -115,7 +116,7 @@ class Config:
             followup_waves_days=_int_list(env.get("MRC_FOLLOWUP_WAVES", "90,180")),
             followup_lapse_days=int(env.get("MRC_FOLLOWUP_LAPSE_DAYS", "60")),
             suppression_threshold=int(env.get("MRC_SUPPRESSION_THRESHOLD", "5")),
-            disclosure_method=_one_of(env.get("MRC_DISCLOSURE_METHOD", "suppression"),
+            disclosure_method=_one_of(env.get("MRC_DISCLOSURE_METHOD", "cellkey"),
                                       DISCLOSURE_METHODS, "MRC_DISCLOSURE_METHOD"),
             cellkey_secret=env.get("MRC_CELLKEY_SECRET", DEV_CELLKEY_SECRET),
             session_minutes=int(env.get("MRC_SESSION_MINUTES", "30")),

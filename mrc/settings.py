@@ -39,7 +39,7 @@ class Settings:
     @property
     def disclosure_method(self) -> str:
         """"suppression" or "cellkey": how published counts are protected (docs/disclosure.md)."""
-        return str(self._config.get("MRC_DISCLOSURE_METHOD", "suppression"))
+        return str(self._config.get("MRC_DISCLOSURE_METHOD", "cellkey"))
 
     @property
     def cellkey_secret(self) -> bytes:

@@ -141,6 +141,13 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture
+def suppression_method(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counts protected request by request with suppression (``MRC_DISCLOSURE_METHOD=
+    suppression``), for the tests of that method; the default is the cell key method."""
+    monkeypatch.setitem(app.config, "MRC_DISCLOSURE_METHOD", "suppression")
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

@@ -47,7 +47,8 @@ def test_the_solver_prints_nothing_on_stdout() -> None:
 
 @pytest.mark.parametrize("breakdown", ["destination", "sex"])
 def test_aggregates_json_parses_strictly(demo_env: dict[str, str], breakdown: str) -> None:
-    out = run(demo_env, "aggregates", "--scope", "all", "--period", "2026",
+    suppression = {**demo_env, "MRC_DISCLOSURE_METHOD": "suppression"}
+    out = run(suppression, "aggregates", "--scope", "all", "--period", "2026",
               "--breakdown", breakdown, "--format", "json").stdout
     tables = json.loads(out.decode("utf-8"))  # raises on any stray line before or after
     assert {"sessions", "clients"} <= {table["key"] for table in tables}

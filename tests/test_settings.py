@@ -7,7 +7,7 @@ import pytest
 from flask import Flask
 
 from mrc import create_app
-from mrc.config import Config, UnsafeConfigError
+from mrc.config import DEV_CELLKEY_SECRET, Config, UnsafeConfigError
 from mrc.settings import Settings, settings
 from tests.security.test_auth import production_env
 
@@ -57,15 +57,16 @@ def test_create_app_refuses_threshold_1_in_production() -> None:
 
 
 def test_the_disclosure_method_is_one_of_two() -> None:
-    assert Settings(Config().to_flask()).disclosure_method == "suppression"
-    flask_config = Config.from_env({"MRC_DISCLOSURE_METHOD": "cellkey"}).to_flask()
-    assert Settings(flask_config).disclosure_method == "cellkey"
+    assert Settings(Config().to_flask()).disclosure_method == "cellkey"
+    assert Settings(Config.from_env({}).to_flask()).disclosure_method == "cellkey"
+    flask_config = Config.from_env({"MRC_DISCLOSURE_METHOD": "suppression"}).to_flask()
+    assert Settings(flask_config).disclosure_method == "suppression"
     with pytest.raises(ValueError, match="MRC_DISCLOSURE_METHOD must be one of"):
         Config.from_env({"MRC_DISCLOSURE_METHOD": "noise"})
 
 
 def test_production_with_the_cell_key_method_needs_its_own_secret() -> None:
-    cellkey = production_env(MRC_DISCLOSURE_METHOD="cellkey")
+    cellkey = production_env(MRC_CELLKEY_SECRET="<unset>")  # the default method
     with pytest.raises(UnsafeConfigError, match="MRC_CELLKEY_SECRET is missing"):
         Config.from_env(cellkey).check_production_safety()
     with pytest.raises(UnsafeConfigError, match="MRC_CELLKEY_SECRET is missing"):
@@ -74,4 +75,8 @@ def test_production_with_the_cell_key_method_needs_its_own_secret() -> None:
     Config.from_env(secret).check_production_safety()
     assert Settings(Config.from_env(secret).to_flask()).cellkey_secret == \
         b"kept-with-the-encryption-keys"
-    Config.from_env(production_env()).check_production_safety()  # suppression: not needed
+    with pytest.raises(UnsafeConfigError, match="MRC_CELLKEY_SECRET is missing"):
+        Config.from_env({**cellkey, "MRC_CELLKEY_SECRET": DEV_CELLKEY_SECRET}
+                        ).check_production_safety()
+    suppression = {**cellkey, "MRC_DISCLOSURE_METHOD": "suppression"}
+    Config.from_env(suppression).check_production_safety()  # suppression: not needed

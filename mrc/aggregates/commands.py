@@ -41,7 +41,7 @@ def scope_ids(code: str) -> Select[Any]:
 @with_appcontext
 def aggregates_command(scope: str, period: str | None, breakdown: str, fmt: str,
                        trends: bool, referrals: bool, rebuild: bool) -> None:
-    """Print the suppressed aggregate tables (the same numbers as the dashboard)."""
+    """Print the protected aggregate tables (the same numbers as the dashboard)."""
     from mrc.aggregates import periods, services, summaries
     from mrc.aggregates.referrals import referral_tables
     from mrc.audit import services as audit

@@ -4,6 +4,7 @@ caches, which follow the numbers and can never serve a stale table."""
 import base64
 from datetime import date
 
+import pytest
 from sqlalchemy import event
 
 from mrc.aggregates import charts, patterns, periods, services, summaries
@@ -63,6 +64,7 @@ def solved_and_exact():
     return patterns.stats["solved"] + patterns.stats["latest"], patterns.stats["exact"]
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_cached_suppression_follows_the_numbers(network, make_client):
     fill(make_client, "PK-ISB", 8)
     fill(make_client, "PK-LHE", 2)
@@ -86,6 +88,7 @@ def test_cached_suppression_follows_the_numbers(network, make_client):
     assert solved_and_exact()[0] > worked
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_the_page_follows_a_changed_record_with_warm_caches(network, make_user, make_client,
                                                             login):
     fill(make_client, "PK-ISB", 9)

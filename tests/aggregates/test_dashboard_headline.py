@@ -36,6 +36,7 @@ def change(body, key):
                                             re.S).group(1))
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_headline_equals_the_tables_and_compares_with_the_previous_period(
         network, make_user, make_client, login):
     fill(make_client, "PK-ISB", 12, this_month())
@@ -60,6 +61,7 @@ def test_headline_equals_the_tables_and_compares_with_the_previous_period(
     assert rows[1] == ["Total", "18"]
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_a_suppressed_part_shows_the_mark_not_a_number(network, make_user, make_client, login):
     fill(make_client, "PK-ISB", 8, this_month())
     fill(make_client, "PK-ISB", 2, last_month())  # below the threshold of 5
@@ -111,6 +113,7 @@ def test_csv_is_scoped_audited_neutralised_and_not_for_counsellors(
     assert ".csv" not in body  # no download link either
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_chart_endpoint_draws_the_scope_only(network, make_user, make_client, login):
     fill(make_client, "PK-ISB", 7, this_month())
     fill(make_client, "IQ-EBL", 9, this_month())
@@ -168,6 +171,7 @@ def test_chart_axis_numbers_are_in_the_users_digits():
     assert ">200<" in charts.bar_svg(table([2000, 1200, 800]), digits=("fa_AF", "latn"))
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_page_numbers_use_the_users_digits(network, make_user, make_client, login):
     fill(make_client, "PK-ISB", 12, this_month())
     user = make_user("supervisor", mrc="PK-ISB")

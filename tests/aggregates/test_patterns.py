@@ -56,6 +56,7 @@ def planted(make_client):
             session(make_client, intention)
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_a_save_keeps_the_pattern_and_does_not_solve_again(network, make_client, mips):
     planted(make_client)
     before = intention_trend(network)
@@ -76,6 +77,7 @@ def test_a_save_keeps_the_pattern_and_does_not_solve_again(network, make_client,
     assert not any(any(r) for r in fresh.suppressed)
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_production_without_redis_solves_each_version_afresh(app, network, make_client, mips,
                                                              monkeypatch):
     monkeypatch.setitem(app.config, "MRC_ENV", "production")
@@ -87,6 +89,7 @@ def test_production_without_redis_solves_each_version_afresh(app, network, make_
     assert len(mips) > solved
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_redis_shares_patterns_between_workers(app, network, make_client, mips, redis_url,
                                                monkeypatch):
     from redis import Redis
@@ -116,6 +119,7 @@ def test_a_redis_that_does_not_answer_falls_back_to_memory(app, network, make_cl
     assert intention_trend(network) == first
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_production_with_redis_away_solves_each_version_afresh(app, network, make_client,
                                                               mips, monkeypatch):
     monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")

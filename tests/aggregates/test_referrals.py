@@ -50,6 +50,7 @@ def given(referral: Referral) -> None:
         referral.sent_on, referral.sent_on
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_counts_by_service_destination_status_and_the_completion_rate(
         network: dict[str, Any], make_referral: Callable[..., Referral],
         make_facility: Callable[..., Facility], audited: list[Table]) -> None:
@@ -76,6 +77,7 @@ def test_counts_by_service_destination_status_and_the_completion_rate(
     assert referrals.referral_tables(ids, THIS_MONTH.previous()) == []
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_a_small_cell_stays_hidden_in_every_block_and_the_rate(
         network: dict[str, Any], make_referral: Callable[..., Referral],
         make_facility: Callable[..., Facility], audited: list[Table]) -> None:

@@ -4,6 +4,8 @@ import csv
 import io
 from datetime import date
 
+import pytest
+
 from mrc.aggregates.services import SUPPRESSED
 from mrc.audit.models import AuditEvent
 from mrc.extensions import db
@@ -18,6 +20,7 @@ def fill(make_client, mrc, n, **fields):
         make_client(mrc, sessions=1, baseline=this_month(), **fields)
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_supervisor_sees_only_their_country(network, make_user, make_client, login):
     fill(make_client, "PK-ISB", 7)
     fill(make_client, "IQ-EBL", 9)
@@ -36,6 +39,7 @@ def test_supervisor_sees_only_their_country(network, make_user, make_client, log
     assert db.session.query(AuditEvent).filter_by(action="export").count() == 1
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_small_cells_are_suppressed_in_page_and_csv(network, make_user, make_client, login):
     fill(make_client, "PK-ISB", 8, sex="female")
     fill(make_client, "PK-ISB", 2, sex="male")

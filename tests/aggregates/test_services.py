@@ -62,6 +62,7 @@ def test_every_published_table_is_safe(network, make_client, breakdown, monkeypa
                     assert value is None
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_cli_prints_suppressed_tables(app, network, make_client):
     fill(make_client, "PK-ISB", 6)
     fill(make_client, "PK-LHE", 2)
@@ -94,6 +95,7 @@ def test_rebuild_from_the_cli(app, network, make_client):
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_cli_prints_the_referral_tables(app, network, make_referral, make_facility):
     facility = make_facility(country="SA")
     for _ in range(6):
@@ -117,6 +119,7 @@ def test_cli_prints_the_referral_tables(app, network, make_referral, make_facili
     assert not [t for t in json.loads(without.output) if t["key"] in referrals.KEYS]
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_the_previous_period_counts_destinations_the_current_one_does_not_list(
         network, make_client):
     from mrc.cases import services as cases

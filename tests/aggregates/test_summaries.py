@@ -3,6 +3,8 @@ through the services (and the dashboard numbers follow)."""
 
 from datetime import date, timedelta
 
+import pytest
+
 from mrc.aggregates import summaries
 from mrc.aggregates.models import NO_EARLIER, SessionMonth
 from mrc.aggregates.periods import Period
@@ -72,6 +74,7 @@ def test_outreach_and_leaflets_follow_their_records(network):
     assert_consistent()
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_new_and_returning_clients_count_each_person_once(network, make_client):
     first = date(2025, 1, 6)
     client = make_client(sessions=1, baseline=first, consent=False)
@@ -95,6 +98,7 @@ def test_new_and_returning_clients_count_each_person_once(network, make_client):
     assert date(2000, 1, 1) > NO_EARLIER
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_dashboard_numbers_change_when_a_record_changes(network, make_client):
     today = date.today()
     ids = [network["PK-ISB"].id]

@@ -54,6 +54,7 @@ def test_bad_periods(app: Flask, text: str) -> None:
         parse_period(text)
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_report_finds_the_planted_effect(demo) -> None:
     report = report_for("all")
     assert report.clusters == 7 and report.clients == 400 and report.respondents == 300
@@ -65,6 +66,7 @@ def test_report_finds_the_planted_effect(demo) -> None:
     assert {e.design for e in report.estimates} == {"before_after", "did", "level"}
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_scope_and_period_select_the_cohort(demo) -> None:
     pakistan = report_for("PK")
     mrc = report_for("PK-ISB")
@@ -83,6 +85,7 @@ def test_scope_and_period_select_the_cohort(demo) -> None:
         named_scope("ZZ-NONE")
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_small_cohorts_are_suppressed(demo) -> None:
     report = report_for("TJ-DYU", "2024-Q3")
     assert report.estimates and all(e.suppressed for e in report.estimates)
@@ -92,7 +95,8 @@ def test_small_cohorts_are_suppressed(demo) -> None:
     assert all(line.suppressed and line.n_clients is None for line in lines)
 
 
-def test_with_the_cell_key_method_counts_of_people_are_perturbed(app, monkeypatch, demo) -> None:
+def test_with_the_cell_key_method_counts_of_people_are_perturbed(app, monkeypatch, demo,
+                                                                 suppression_method) -> None:
     """The counts of people go through the dashboard's layer, from the people's record keys;
     the estimates are model outputs on the true observations, checked as before."""
     true = report_for("all", "2025")

@@ -75,6 +75,7 @@ def sent(network: dict[str, Any], make_referral: Callable[..., Referral],
     db.session.flush()
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_the_four_tables_are_in_every_format_with_the_small_cell_suppressed(
         network: dict[str, Any], sent: None, tmp_path: Path) -> None:
     tables = published(network)

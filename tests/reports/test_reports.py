@@ -118,6 +118,7 @@ def test_page_defaults_to_the_interface_language(network, make_user, login):
 # --- the job, end to end -----------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_pdf_has_the_dashboard_numbers_and_is_audited(network, make_user, login, pakistan,
                                                       outputs):
     user = make_user("supervisor", country="PK")
@@ -334,6 +335,7 @@ def test_bad_parameters_are_refused():
 # --- the command line ----------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_report_command_writes_the_file(app, network, pakistan, tmp_path):
     target = tmp_path / "q2.csv"
     result = app.test_cli_runner().invoke(args=[

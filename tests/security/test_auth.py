@@ -196,7 +196,7 @@ def test_session_times_out_after_inactivity(app, client, make_user, monkeypatch)
 
 def production_env(**changes: str) -> dict[str, str]:
     env = {"MRC_ENV": "production", "SECRET_KEY": "s" * 48, "MRC_ENCRYPTION_KEY": new_key(),
-           "DATABASE_URL": "postgresql://mrc@db/mrc"}
+           "MRC_CELLKEY_SECRET": "c" * 48, "DATABASE_URL": "postgresql://mrc@db/mrc"}
     env.update(changes)
     return {k: v for k, v in env.items() if v != "<unset>"}
 

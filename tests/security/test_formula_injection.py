@@ -73,6 +73,7 @@ def read_csv(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_dashboard_csv_neutralises_names(poisoned, make_user, login):
     browser = login(make_user("admin"))
     response = browser.get(f"/dashboard/tables/sessions.csv?period={PERIOD}")
@@ -85,6 +86,7 @@ def test_dashboard_csv_neutralises_names(poisoned, make_user, login):
     assert any(row[0] == "Total" and row[-1] == "14" for row in rows)  # numbers untouched
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_report_csv_and_xlsx_hold_no_formula(poisoned, app):
     ids = [poisoned["PK-ISB"].id, poisoned["PK-LHE"].id]
     files = render.report_files(ids, ReportRequest(YEAR, QUARTER, "en", ("csv", "xlsx")))

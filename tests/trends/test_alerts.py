@@ -47,6 +47,7 @@ def inbox(app) -> Iterator[Inbox]:
         controller.stop()
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_an_alert_is_delivered_once_in_the_app_and_by_mail(make_user, inbox,
                                                            rising_route) -> None:  # noqa: F811
     user = make_user("supervisor", country="PK")

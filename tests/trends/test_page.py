@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from tests.trends.test_services import WEEK, rising_route  # noqa: F401  (fixture)
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_a_supervisor_sees_the_rise_without_counts(make_user, login, rising_route) -> None:  # noqa: F811
     browser = login(make_user("supervisor", country="PK"))
     html = browser.get("/signals/").get_data(as_text=True)

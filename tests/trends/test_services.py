@@ -58,6 +58,7 @@ def test_a_rise_signals_at_the_mrc_its_country_and_region(rising_route) -> None:
     assert len(found) == 3
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_what_is_published_are_protected_shares(rising_route) -> None:
     evaluation = services.evaluate(org(rising_route), WEEK)
     shown = services.publish(evaluation, threshold=5)
@@ -73,6 +74,7 @@ def test_what_is_published_are_protected_shares(rising_route) -> None:
     assert services.publish(evaluation, threshold=16) == []
 
 
+@pytest.mark.usefixtures("suppression_method")
 def test_the_command_prints_the_published_signals(app, rising_route) -> None:
     db.session.commit()
     runner = app.test_cli_runner()
