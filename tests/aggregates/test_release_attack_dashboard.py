@@ -185,7 +185,8 @@ def test_the_cell_key_method_holds_against_everything_the_dashboard_publishes(
 @pytest.mark.once
 def test_per_request_suppression_gives_small_counts_away_to_the_same_attack(
         app, monkeypatch, demo):
-    # The default method, one quarter: its months and the quarter, by MRC and by sex.
+    # Per-request suppression (no longer the default), one quarter: its months and the
+    # quarter, by MRC and by sex.
     quarter = [periods.month(YEAR, m) for m in (1, 2, 3)] + [periods.quarter(YEAR, 1)]
     collected = collect(app, monkeypatch, "suppression", quarter, ["mrc", "sex"])
     cells, links, truth = collected.release()
