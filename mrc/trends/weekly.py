@@ -86,7 +86,8 @@ def build(rows: Iterable[DayCount], units: Mapping[int, list[tuple[str, str]]],
           first_week: date, weeks: int) -> Series:
     """Bucket day counts into ``weeks`` weeks from the Monday ``first_week`` and roll every
     MRC's counts up into its country and region."""
-    # per series and per unit total: (sessions, key sums), each one row per week
+    # per series and per unit total: (sessions, key sums), each one row per week; a week's
+    # key sum stays far below 2**63 (a key is below 2**31), so it is reduced once at the end
     cells: dict[SeriesKey, np.ndarray] = {}
     totals: dict[tuple[str, str, str], np.ndarray] = {}
     start = first_week.toordinal()
@@ -100,14 +101,15 @@ def build(rows: Iterable[DayCount], units: Mapping[int, list[tuple[str, str]]],
                          totals.setdefault((kind, code, dimension),
                                            np.zeros((2, weeks), np.int64))):
                 grid[0, week] += count
-                grid[1, week] = (grid[1, week] + key_sum) % KEY_MODULUS
+                grid[1, week] += key_sum
     keys = sorted(cells, key=lambda k: (UNIT_KINDS.index(k.unit_kind), k.unit, k.dimension,
                                         k.value))
     x = np.array([cells[k] for k in keys], dtype=np.int64).reshape(len(keys), 2, weeks)
     n = np.array([totals[(k.unit_kind, k.unit, k.dimension)] for k in keys],
                  dtype=np.int64).reshape(len(keys), 2, weeks)
     days = [first_week + timedelta(days=7 * t) for t in range(weeks)]
-    return Series(keys, x[:, 0], n[:, 0], days, x_key=x[:, 1], n_key=n[:, 1])
+    return Series(keys, x[:, 0], n[:, 0], days, x_key=x[:, 1] % KEY_MODULUS,
+                  n_key=n[:, 1] % KEY_MODULUS)
 
 
 def load(scope: Org, last_week: date, weeks: int) -> Series:
