@@ -37,6 +37,14 @@ def test_the_programme_is_exact_on_a_hand_made_release() -> None:
     assert (linked[0].lower, linked[0].upper) == (0.0, 8.0)  # 2a + c = a + b <= 16
 
 
+def test_a_count_known_to_be_among_another_is_bounded_by_it() -> None:
+    # Follow-ups due published as 3, those reached hidden: reached <= due bounds them.
+    cells = [PublishedCell((0,), 3), PublishedCell((1,), None)]
+    found, = releases.attack(cells, 2, releases.AsPublished(), [1], need=100,
+                             links=[Link((1,), (0,), at_most=True)])
+    assert (found.lower, found.upper, found.exact) == (0.0, 3.0, True)
+
+
 def test_a_value_no_count_can_have_is_refused() -> None:
     with pytest.raises(ValueError, match="no count can be published as 2"):
         releases.attack([PublishedCell((0,), 2)], 1, perturbation_table(THRESHOLD), [0], 5)

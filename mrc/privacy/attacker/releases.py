@@ -3,7 +3,8 @@
 The attacker holds every published cell of every table, request and format. Each cell is the
 sum of some *atoms*, the finest cells the data can be split into (MRC × month × category),
 and they know which atoms each cell adds up, and any exact links between atoms (the same
-records counted by two breakdowns: ``sum(atoms) == sum(other atoms)``). They know the
+records counted by two breakdowns: ``sum(atoms) == sum(other atoms)``, or ``<=`` where
+one count's records are among another's). They know the
 perturbation table (it is public), not the record keys, so a published value ``p`` only
 tells them that the cell's true count lies in ``preimage(p)``. Counts are non-negative. For
 a target cell the true counts consistent with all of that form an interval ``[lower,
@@ -59,10 +60,13 @@ class AsPublished:
 
 @dataclass(frozen=True)
 class Link:
-    """Two sets of atoms known to hold the same records (their sums are equal)."""
+    """Two sets of atoms known to hold the same records (their sums are equal), or with
+    ``at_most``, the left's records known to be among the right's (``sum(left) <=
+    sum(right)``: follow-ups reached among those due)."""
 
     left: tuple[int, ...]
     right: tuple[int, ...]
+    at_most: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ def _program(cells: Sequence[PublishedCell], links: Sequence[Link], n_atoms: int
         rows += [j] * (len(link.left) + len(link.right))
         cols += [*link.left, *link.right]
         coefs += [1.0] * len(link.left) + [-1.0] * len(link.right)
-        lower.append(0)
+        lower.append(-np.inf if link.at_most else 0)
         upper.append(0)
     matrix = sparse.csc_matrix((coefs, (rows, cols)), shape=(len(lower), n_atoms))
     matrix.sum_duplicates()
