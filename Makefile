@@ -70,6 +70,8 @@ bench: install
 	$(PY) -m benchmarks.bench_signals
 	$(PY) -m benchmarks.bench_disclosure
 	$(PY) -m benchmarks.bench_load
+	$(PY) -m benchmarks.bench_load --saves-only --users 50
+	$(PY) -m benchmarks.bench_load --saves-only --users 200
 
 ## make bench-load: 200 counsellors for 60 s against `mrc serve` (gunicorn, production mode)
 ## on 300,000 demo clients; a section appended to benchmarks/RESULTS.md (issue #14)

@@ -1,7 +1,7 @@
 """Load test (issue #14): many counsellors at once against the production web server.
 
 ``python -m benchmarks.bench_load [--clients N] [--database URL] [--users U] [--seconds S]
-[--workers W] [--think S] [--strict] [--output FILE | -]``
+[--workers W] [--think S] [--saves-only] [--strict] [--output FILE | -]``
 
 1. Starts a private PostgreSQL (as the test suite does) -- or, with ``--database URL``,
    uses that database -- migrates it and loads the demo (``N`` clients, default 300,000;
@@ -13,7 +13,7 @@
    over the MRCs: the demo counsellor, then ``load-<mrc>-NN`` accounts made with
    ``create_user`` and a password of their own.
 3. Starts ``mrc serve`` (gunicorn, ``W`` sync workers, default 4) in a subprocess on a free
-   loopback port in production mode: ``MRC_ENV=production``, a fresh secret key, CSRF on,
+   loopback port in production mode: ``MRC_ENV=production``, a fresh secret key and cell key secret, CSRF on,
    secure cookies, no Redis (no background job is exercised).
 4. Each simulated counsellor is a thread with its own cookie jar. All log in (``GET`` and
    ``POST /login``), then for ``S`` seconds (default 60) each loops, with no pause unless
@@ -286,8 +286,8 @@ def production_env(url: str, key: str, folder: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("MRC_") and k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")}
     env.update({"MRC_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
-                "MRC_ENCRYPTION_KEY": key, "DATABASE_URL": url,
-                "MRC_INSTANCE_DIR": str(folder), "MRC_OUTPUT_DIR": str(folder / "outputs")})
+                "MRC_ENCRYPTION_KEY": key, "MRC_CELLKEY_SECRET": secrets.token_urlsafe(32),
+                "DATABASE_URL": url, "MRC_INSTANCE_DIR": str(folder), "MRC_OUTPUT_DIR": str(folder / "outputs")})
     return env
 
 
@@ -386,6 +386,8 @@ class Browser:
             port, clock, samples, think, rng)
         self.cookies: dict[str, str] = {}
         self.phase = "log-in"
+        self.token: str | None = None  # the session form's CSRF token (--saves-only)
+        self.saved_cookies: dict[str, str] = {}  # the cookies the first save was sent with
 
     def send(self, kind: str, method: str, path: str, form: dict[str, Any] | None = None,
              expect: tuple[int, ...] = (200,), check: Check | None = None) -> Reply | None:
@@ -493,12 +495,33 @@ def visit(browser: Browser, target: Target, answer_keys: list[str]) -> bool:
     return browser.send("worklist", "GET", "/cases/worklist") is not None
 
 
+def save_only(browser: Browser, target: Target, answer_keys: list[str]) -> bool:
+    """One loop of ``--saves-only``: save a session for the client (the form's CSRF token
+    is read once per counsellor and reused, as a form left open would send it); the
+    redirect is not followed. The cookies are put back as they were before the first save:
+    the page a browser is sent to shows (and so removes) the save's message, which would
+    otherwise pile up in the session cookie. False when the save was refused or time is up."""
+    if browser.token is None:
+        form = browser.send("session form", "GET", f"/cases/clients/{target.client_id}"
+                            "/sessions/new", check=has_token)
+        browser.token = None if form is None else csrf_token(form.text)
+        if browser.token is None:
+            return False
+        browser.saved_cookies = dict(browser.cookies)
+    browser.cookies = dict(browser.saved_cookies)
+    client = f"/cases/clients/{target.client_id}"
+    return browser.send("save session", "POST", f"{client}/sessions/new",
+                        session_form(browser.rng, browser.token, answer_keys),
+                        expect=(302,), check=goes_to(client)) is not None
+
+
 @dataclass
 class LoadResult:
     samples: list[Sample]
     clock: Clock
     loops: int
     logged_in: int
+    generator_cpu_s: float  # this process's CPU over the window (all its threads)
 
 
 def run_load(port: int, prepared: Prepared, options: argparse.Namespace) -> LoadResult:
@@ -507,12 +530,16 @@ def run_load(port: int, prepared: Prepared, options: argparse.Namespace) -> Load
     clock = Clock()
     users = len(prepared.accounts)
 
+    cpu_at_start = [time.process_time()]  # this process's CPU (every thread) when it starts
+
     def start_clock() -> None:
+        cpu_at_start[0] = time.process_time()
         clock.start = time.perf_counter()
         clock.end = clock.start + options.seconds
         print(f"all logged in and warmed up; measuring for {options.seconds} s", flush=True)
 
     barrier = threading.Barrier(users, action=start_clock)
+    loop = save_only if options.saves_only else visit
 
     def counsellor(i: int) -> tuple[int, bool]:
         account = prepared.accounts[i]
@@ -522,13 +549,13 @@ def run_load(port: int, prepared: Prepared, options: argparse.Namespace) -> Load
             ok = browser.log_in(account)
             browser.phase = "warm-up"  # each worker's first pages load templates and data
             for _ in range(options.warmup if ok else 0):
-                visit(browser, rng.choice(prepared.targets[account.mrc]), prepared.answer_keys)
+                loop(browser, rng.choice(prepared.targets[account.mrc]), prepared.answer_keys)
         finally:
             barrier.wait(timeout=1800)
         browser.phase = "measured"
         loops = 0
         while ok and time.perf_counter() < clock.end:
-            if visit(browser, rng.choice(prepared.targets[account.mrc]),
+            if loop(browser, rng.choice(prepared.targets[account.mrc]),
                      prepared.answer_keys):
                 loops += 1
         return loops, ok
@@ -536,7 +563,7 @@ def run_load(port: int, prepared: Prepared, options: argparse.Namespace) -> Load
     with ThreadPoolExecutor(max_workers=users, thread_name_prefix="counsellor") as pool:
         outcomes = list(pool.map(counsellor, range(users)))
     return LoadResult(samples, clock, sum(n for n, _ in outcomes),
-                      sum(1 for _, ok in outcomes if ok))
+                      sum(1 for _, ok in outcomes if ok), time.process_time() - cpu_at_start[0])
 
 
 # --- afterwards -----------------------------------------------------------------------------
@@ -673,18 +700,23 @@ def render(prepared: Prepared, result: LoadResult, checks: Checks,
         f"{think}. All logged in first ({result.logged_in} succeeded) and went through "
         f"{options.warmup} loop(s) untimed ({len(warmup):,} requests, "
         f"{sum(1 for s in warmup if s.problem):,} unexpected); then, for "
-        f"{options.seconds} s (measured window {window:.1f} s), each looped: find page, find "
-        "by code or phone number (national or international form), client page, session "
-        "form, save a session (random answers), the client page it redirects to, worklist. "
-        "Wall time per request as the client sees it (connection, queueing for a worker, "
+        f"{options.seconds} s (measured window {window:.1f} s), each looped: "
+        + ("save a session (random answers; the session form opened once for its CSRF "
+           "token, the redirect not followed). " if options.saves_only else
+           "find page, find by code or phone number (national or international form), "
+           "client page, session form, save a session (random answers), the client page "
+           "it redirects to, worklist. ")
+        + "Wall time per request as the client sees it (connection, queueing for a worker, "
         "the request, reading the reply).", "",
         markdown_table(["request", "how", "requests", "errors", "p50 ms", "p95 ms", "p99 ms",
                         "max ms", f"p95 < {TARGET_P95_MS:.0f} ms"],
                        [row(m) for m in [*kinds, total, *logins]]),
         "",
         f"Throughput: {len(measured) / window:,.1f} requests/s, {result.loops / window:,.2f} "
-        f"complete loops/s ({result.loops:,} loops, {saved:,} sessions saved) over the "
-        f"window. Log-ins (before the window) are not in the overall row.", "",
+        f"complete loops/s ({result.loops:,} loops, {saved:,} sessions saved: "
+        f"{saved / window:,.1f} saves/s) over the window. The load generator's own CPU: "
+        f"{result.generator_cpu_s:,.1f} s over the window ({result.generator_cpu_s / window:.2f} "
+        f"of a core). Log-ins (before the window) are not in the overall row.", "",
         markdown_table(["target", "result", "detail"],
                        [[name, "PASS" if ok else "**FAIL**", detail]
                         for name, ok, detail in verdicts]),
@@ -715,6 +747,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=1,
                         help="untimed loops each counsellor goes through before the clock starts")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--saves-only", action="store_true",
+                        help="each counsellor only saves sessions (the write path's throughput)")
     parser.add_argument("--strict", action="store_true",
                         help="exit with status 1 when a target is missed")
     parser.add_argument("--output", default=str(RESULTS),

@@ -1,6 +1,7 @@
 """Saving a session: the application's CPU time per save (issue #16).
 
-``python -m benchmarks.bench_save --database-url URL [--saves N] [--rounds R] [--output FILE | -]``
+``python -m benchmarks.bench_save --database-url URL [--saves N] [--rounds R]
+[--encryption-key KEY] [--output FILE | -]``
 
 On a PostgreSQL database that already holds a demo (load one with
 ``benchmarks.bench_dashboard --database-url URL`` or ``mrc demo``; the instance directory
@@ -56,12 +57,12 @@ class Round:
     db_cpu_ms: float | None = None  # mean per save
 
 
-def save_round(url: str, saves: int, seed: int) -> Round:
+def save_round(url: str, saves: int, seed: int, keys: str | None = None) -> Round:
     """App CPU and wall milliseconds of each of ``saves`` session saves (after five untimed),
     and the database's CPU per save."""
     warmup = 5
     result = Round()
-    with app_on_database(url) as app:
+    with app_on_database(url, keys) as app:
         inputs = _Inputs(app, saves + warmup, seed=seed)
         http = _login(app)
         form = session_form(date.today())
@@ -88,13 +89,17 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--saves", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--encryption-key", default=None,
+                        help="the key the demo was encrypted with (a bench_load database: "
+                             "its BENCH_ENCRYPTION_KEY)")
     parser.add_argument("--output", default="benchmarks/RESULTS.md")
     options = parser.parse_args()
     info = machine()
     rows = []
     rng = random.Random()
     for round_no in range(1, options.rounds + 1):
-        result = save_round(options.database_url, options.saves, rng.randrange(10**6))
+        result = save_round(options.database_url, options.saves, rng.randrange(10**6),
+                            options.encryption_key)
         times = sorted(result.cpu_ms)
         p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
         db_cpu = "n/a" if result.db_cpu_ms is None else f"{result.db_cpu_ms:.1f}"

@@ -111,12 +111,14 @@ def postgres_version(app: Flask) -> str:
 
 
 @contextmanager
-def app_on_database(url: str) -> Iterator[Flask]:
+def app_on_database(url: str, encryption_keys: str | None = None) -> Iterator[Flask]:
     """An app on ``url`` with the schema migrated; CSRF off (requests come from the
-    benchmark, not a browser)."""
+    benchmark, not a browser); ``encryption_keys``: those the data were written with (the
+    development key if not given)."""
     from flask_migrate import upgrade
 
-    app = create_app(Config(database_url=url, extra={"WTF_CSRF_ENABLED": False}))
+    keys = {"encryption_keys": encryption_keys} if encryption_keys else {}
+    app = create_app(Config(database_url=url, extra={"WTF_CSRF_ENABLED": False}, **keys))
     with app.app_context():
         upgrade()
         db.session.remove()
