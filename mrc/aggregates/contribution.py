@@ -154,16 +154,18 @@ def rows_of(clients: Iterable[Any], sessions: Iterable[Any],
             for model, cells in out.items()}
 
 
-def contribution(session: Session, client_ids: Sequence[int],
-                 chunk: int) -> dict[type[Any], Rows]:
+def contribution(session: Session, client_ids: Sequence[int], chunk: int, *,
+                 lock: bool = False) -> dict[type[Any], Rows]:
     """What these clients' records add to the case summary tables, read now (pending ORM
-    changes are flushed first, as for any query), ``chunk`` client ids per read."""
+    changes are flushed first, as for any query), ``chunk`` client ids per read; ``lock``:
+    the clients' rows are read ``FOR UPDATE`` (held until the transaction ends)."""
     clients: list[Any] = []
     sessions: list[Any] = []
     followups: list[Any] = []
     for start in range(0, len(client_ids), chunk):
         ids = list(client_ids[start:start + chunk])
-        clients += session.execute(select(*CLIENT_COLUMNS).where(Client.id.in_(ids)))
+        read = select(*CLIENT_COLUMNS).where(Client.id.in_(ids))
+        clients += session.execute(read.with_for_update(of=Client) if lock else read)
         sessions += session.execute(select(*SESSION_COLUMNS)
                                     .where(_S.client_id.in_(ids), _S.live()))
         followups += session.execute(select(*FOLLOWUP_COLUMNS).where(_F.client_id.in_(ids)))

@@ -154,9 +154,9 @@ def client_changing(client_id: int, session: Session | None = None) -> None:
     pending = _pending(session)
     if client_id in pending.before:
         return
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(Client.id).where(Client.id == client_id).with_for_update())
-    pending.before[client_id] = client_contribution([client_id], session)
+    # On PostgreSQL the client's row is locked by the read (SQLite serialises writers).
+    lock = session.get_bind().dialect.name == "postgresql"
+    pending.before[client_id] = contribution(session, [client_id], CLIENT_CHUNK, lock=lock)
 
 
 def event_changed(event_record: OutreachEvent, session: Session | None = None) -> None:
@@ -188,6 +188,8 @@ def _upsert(session: Session, model: type[Any], deltas: Rows) -> None:
             index_elements=keys,
             set_={m: table.c[m] + stmt.excluded[m] for m in measures})
         session.execute(stmt, rows[start:start + UPSERT_CHUNK])
+    if all(v >= 0 for values in deltas.values() for v in values):
+        return  # nothing went down: no row can have become all zero (counts never go below 0)
     mrcs = {key[0] for key in deltas}
     months = {key[1] for key in deltas}
     session.execute(delete(model).where(model.mrc_id.in_(mrcs), model.month.in_(months),

@@ -71,3 +71,48 @@ def test_a_session_save_runs_only_small_statements(make_client):
     # outcome upsert, 25 measures with their key sums (#11): 2.5 KB (SQLite), 3.2 KB (PG).
     assert len(statements) > 5
     assert longest(statements) < 4_096, max(statements, key=lambda s: len(s[0]))[0][:200]
+
+
+def test_a_later_session_locks_the_client_in_its_read_and_deletes_no_summary_row(make_client):
+    from mrc.cases import services
+
+    record = make_client(sessions=1)
+    db.session.commit()
+    with captured() as statements:
+        services.log_session(record, {
+            "date": date.today(), "channel": "phone", "language": "ur",
+            "topics": ["regular_pathways"], "destination": "AE", "intention": "regular",
+            "awareness_answers": None, "referrals": [], "duration_minutes": 20, "notes": ""},
+            user=None)
+        db.session.commit()
+    texts = [" ".join(s.split()) for s, _ in statements]
+    # Only counts going up: no summary row can have become all zero, so none is looked for.
+    assert not [s for s in texts if s.startswith("DELETE FROM agg_")]
+    assert [s for s in texts if s.startswith("INSERT INTO agg_session_month")]
+    snapshots = [s for s in texts if s.startswith("SELECT client.id, client.sex")]
+    assert len(snapshots) == 2  # before the change and at commit
+    if db.engine.dialect.name == "postgresql":  # the first is the client's lock
+        assert snapshots[0].endswith("FOR UPDATE OF client")
+    assert not [s for s in texts if s.startswith("SELECT client.id FROM client WHERE")]
+
+
+def test_a_deleted_session_still_removes_the_rows_it_empties(make_client):
+    from sqlalchemy import func, select
+
+    from mrc.aggregates import summaries
+    from mrc.aggregates.models import SessionMonth
+    from mrc.cases import corrections
+    from mrc.cases.models import CounsellingSession
+
+    record = make_client(sessions=2, baseline=date(2024, 3, 25))  # then 2024-04-01
+    db.session.commit()
+    april = select(func.count()).select_from(SessionMonth).where(
+        SessionMonth.month == date(2024, 4, 1))
+    assert db.session.scalar(april)
+    later = db.session.scalars(select(CounsellingSession).where(
+        CounsellingSession.client_id == record.id,
+        CounsellingSession.date == date(2024, 4, 1))).one()
+    corrections.delete_session(later, reason="duplicate", user=None)
+    db.session.commit()
+    assert db.session.scalar(april) == 0
+    assert summaries.stored() == summaries.recompute()
