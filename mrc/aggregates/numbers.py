@@ -9,6 +9,7 @@ headline, the charts' axes and the period line of one page use one set of digits
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from babel import numbers as babel_numbers
 
@@ -17,18 +18,20 @@ from mrc.calendars import localise_digits
 SIGNED = "+#,##0.#;-#,##0.#"
 
 
+@lru_cache(maxsize=65_536)
+def _formatted(value: float | int, locale: str, numbering: str, signed: bool) -> str:
+    text = babel_numbers.format_decimal(value, format=SIGNED if signed else None,
+                                        locale=locale, numbering_system=numbering)
+    return localise_digits(text, numbering)
+
+
 def formatter(locale: str, numbering: str, *, signed: bool = False,
               ) -> Callable[[float | int | None], str]:
-    """A formatter for the many cells of one page; each distinct value is formatted once."""
-    seen: dict[float | int, str] = {}
+    """A formatter for the many cells of one page. Each distinct value is formatted once
+    per process and language (a pure function of them, kept in a bounded cache shared by
+    every page: the next page's cells are mostly the same numbers)."""
 
     def fmt(value: float | int | None) -> str:
-        if value is None:
-            return ""
-        if value not in seen:
-            text = babel_numbers.format_decimal(value, format=SIGNED if signed else None,
-                                                locale=locale, numbering_system=numbering)
-            seen[value] = localise_digits(text, numbering)
-        return seen[value]
+        return "" if value is None else _formatted(value, locale, numbering, signed)
 
     return fmt

@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import Select
 
 from mrc.aggregates import bp, periods, services, view
+from mrc.aggregates.cells import row_cells
 from mrc.aggregates.charts import current_digits
 from mrc.aggregates.forms import DashboardFilter
 from mrc.aggregates.numbers import formatter
@@ -64,6 +65,7 @@ def dashboard() -> str:
                            tables=page.tables, trends=page.trends, period=period,
                            previous=period.previous(), breakdown=breakdown,
                            legend=services.legend(), number=formatter(*digits),
+                           row_cells=row_cells,
                            signed=formatter(*digits, signed=True), query=_query(),
                            local_digits=partial(localise_digits, numbering=digits[1]),
                            can_export=current_user.role_enum in EXPORT_ROLES)
