@@ -15,20 +15,12 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select
 
-from mrc.aggregates import periods, services
-from mrc.aggregates.breakdowns import CLIENT_DIMS
+from mrc.aggregates import periods
 from mrc.aggregates.models import NO_EARLIER, ClientMonth
 from mrc.extensions import db
 from mrc.privacy.attacker import releases
-from mrc.privacy.cellkey import perturbation_table
-from tests.aggregates.scopes import row_mrcs, scopes
-from tests.aggregates.test_release_attack_dashboard import (  # noqa: F401  (fixture)
-    THRESHOLD,
-    YEAR,
-    demo,
-    requests,
-    small,
-)
+from tests.aggregates.client_attack import assert_none_narrowed, client_tables
+from tests.aggregates.test_release_attack_dashboard import YEAR, demo  # noqa: F401  (fixture)
 
 TABLES = {"clients": None, "new_clients": True, "returning_clients": False}  # key: new?
 
@@ -69,28 +61,11 @@ def test_the_cell_key_method_holds_for_distinct_clients(app, monkeypatch) -> Non
         ClientMonth.month >= periods.year(YEAR).first,
         ClientMonth.month <= periods.year(YEAR).last)))
     out = Clients(rows)
-    for mrc_ids in scopes():
-        mrcs = row_mrcs(mrc_ids)
-        for period in requests():
-            for breakdown in ("mrc", *CLIENT_DIMS):
-                dim = breakdown if breakdown in CLIENT_DIMS else "all"
-                for table in services.indicator_tables(mrc_ids, period, breakdown,
-                                                       threshold=THRESHOLD):
-                    if table.key not in TABLES:
-                        continue
-                    for r, row in enumerate(table.rows):
-                        for c, (column, _l) in enumerate(table.columns):
-                            out.add(out.atoms(dim, mrcs[row.key], period,
-                                              column if dim != "all" else "",
-                                              TABLES[table.key]), table.cells[r][c])
+    for mrcs, period, dim, table in client_tables():
+        for r, row in enumerate(table.rows if table.key in TABLES else ()):
+            for c, (column, _l) in enumerate(table.columns):
+                out.add(out.atoms(dim, mrcs[row.key], period, column if dim != "all" else "",
+                                  TABLES[table.key]), table.cells[r][c])
     cells = [releases.PublishedCell(a, v) for a, v in out.cells.items() if a]
     truth = [sum(rows[i].clients for i in cell.atoms) for cell in cells]
-    pertable = perturbation_table(THRESHOLD)
-    for cell, n in zip(cells, truth, strict=True):  # the attacker's model holds the truth
-        low, high = pertable.preimage(cell.value or 0) or (1, 0)
-        assert low <= n <= high, (cell, n)
-    targets = small(truth)
-    assert len(cells) >= 2000 and len(targets) > 200, (len(cells), len(targets))
-    found = releases.attack(cells, len(rows), pertable, targets, THRESHOLD, out.links())
-    assert len(found) == len(targets)
-    assert min(f.width for f in found) >= THRESHOLD - releases.TOLERANCE
+    assert_none_narrowed(cells, truth, len(rows), out.links(), at_least=(2000, 200))

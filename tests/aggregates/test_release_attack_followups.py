@@ -18,20 +18,12 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select
 
-from mrc.aggregates import periods, services
-from mrc.aggregates.breakdowns import CLIENT_DIMS
+from mrc.aggregates import periods
 from mrc.aggregates.models import OutcomeMonth
 from mrc.extensions import db
 from mrc.privacy.attacker import releases
-from mrc.privacy.cellkey import perturbation_table
-from tests.aggregates.scopes import row_mrcs, scopes
-from tests.aggregates.test_release_attack_dashboard import (  # noqa: F401  (fixture)
-    THRESHOLD,
-    YEAR,
-    demo,
-    requests,
-    small,
-)
+from tests.aggregates.client_attack import assert_none_narrowed, client_tables
+from tests.aggregates.test_release_attack_dashboard import YEAR, demo  # noqa: F401  (fixture)
 
 COLUMNS = {"followups_due": "due", "followups_reached": "reached", "baseline_n": "baseline_n",
            "followup_n": "followup_n", "awareness_paired": "paired"}  # table key: column
@@ -81,28 +73,14 @@ def test_the_cell_key_method_holds_for_follow_ups_and_baselines(app, monkeypatch
         OutcomeMonth.month >= periods.year(YEAR).first,
         OutcomeMonth.month <= periods.year(YEAR).last)))
     out = Outcomes(rows)
-    for mrc_ids in scopes():
-        mrcs = row_mrcs(mrc_ids)
-        for period in requests():
-            for breakdown in ("mrc", *CLIENT_DIMS):
-                dim = breakdown if breakdown in CLIENT_DIMS else "all"
-                for table in services.indicator_tables(mrc_ids, period, breakdown,
-                                                       threshold=THRESHOLD):
-                    column = COLUMNS.get(table.key)
-                    for r, row in enumerate(table.rows if column else ()):
-                        for c, (code, _l) in enumerate(table.columns):
-                            out.add(out.atoms(column, dim, mrcs[row.key], period,
-                                              code if dim != "all" else ""), table.cells[r][c])
+    for mrcs, period, dim, table in client_tables():
+        column = COLUMNS.get(table.key)
+        for r, row in enumerate(table.rows if column else ()):
+            for c, (code, _l) in enumerate(table.columns):
+                out.add(out.atoms(column, dim, mrcs[row.key], period,
+                                  code if dim != "all" else ""), table.cells[r][c])
     assert {divmod(a[0], len(rows))[0] for a in out.cells if a} == set(range(len(COLUMNS)))
     cells = [releases.PublishedCell(a, v) for a, v in out.cells.items() if a]
     truth = [sum(out.truth(a) for a in cell.atoms) for cell in cells]
-    pertable = perturbation_table(THRESHOLD)
-    for cell, n in zip(cells, truth, strict=True):  # the attacker's model holds the truth
-        low, high = pertable.preimage(cell.value or 0) or (1, 0)
-        assert low <= n <= high, (cell, n)
-    targets = small(truth)
-    assert len(cells) >= 5000 and len(targets) > 500, (len(cells), len(targets))
-    found = releases.attack(cells, len(COLUMNS) * len(rows), pertable, targets, THRESHOLD,
-                            out.links())
-    assert len(found) == len(targets)
-    assert min(f.width for f in found) >= THRESHOLD - releases.TOLERANCE
+    assert_none_narrowed(cells, truth, len(COLUMNS) * len(rows), out.links(),
+                         at_least=(5000, 500))
