@@ -7,6 +7,7 @@ from mrc.aggregates.models import (
     OutreachMonth,
     SessionMonth,
 )
+from mrc.api.models import ApiToken
 from mrc.audit.models import AuditEvent
 from mrc.auth.models import LoginThrottle, User
 from mrc.cases.models import Client, CounsellingSession, FollowUp, FollowUpAttempt
@@ -20,7 +21,7 @@ from mrc.survey.models import ComparisonRespondent, ComparisonResponse
 from mrc.trends.models import SignalNotification, SignalSubscription
 
 __all__ = [
-    "MRC", "AuditEvent", "Client", "ClientMonth", "LeafletMonth", "OutcomeMonth",
+    "MRC", "ApiToken", "AuditEvent", "Client", "ClientMonth", "LeafletMonth", "OutcomeMonth",
     "OutreachMonth", "SessionMonth", "ComparisonRespondent", "ComparisonResponse",
     "CounsellingSession", "Country", "Facility", "FollowUp",
     "FollowUpAttempt", "Job", "Leaflet", "LoginThrottle", "MRCContactText", "OutreachEvent", "PanelExport",

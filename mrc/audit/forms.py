@@ -26,6 +26,8 @@ ACTION_LABELS = {
     "rotate_keys": _l("rotated keys"),
     # Translators: a client withdrew their consent to share a referral.
     "withdraw": _l("withdrew consent"),
+    # Translators: an API token was revoked (it stops working).
+    "revoke": _l("revoked"),
 }
 
 
