@@ -9,8 +9,9 @@ back, gets a fresh connection (``pool_pre_ping``, :mod:`mrc.config`)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from flask import Flask, g, render_template, session
+from flask import Flask, Response, g, has_request_context, render_template, request, session
 from flask_babel import get_locale
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -28,6 +29,20 @@ UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
 log = logging.getLogger(__name__)
 
 ErrorPage = tuple[str, int, list[tuple[str, str]]]
+# Addresses whose errors another renderer answers (path prefix: renderer), registered by
+# the feature that owns them: the API answers in problem+json (mrc.api.problems).
+RENDERERS: dict[str, Callable[[HTTPException], Response]] = {}
+
+
+def register_renderer(prefix: str, renderer: Callable[[HTTPException], Response]) -> None:
+    RENDERERS[prefix] = renderer
+
+
+def _renderer() -> Callable[[HTTPException], Response] | None:
+    if not has_request_context():
+        return None
+    return next((r for prefix, r in RENDERERS.items() if request.path.startswith(prefix)),
+                None)
 
 
 def database_unavailable(exc: BaseException | None) -> bool:
@@ -45,13 +60,18 @@ def database_unavailable(exc: BaseException | None) -> bool:
         sqlstate is None or str(sqlstate).startswith(UNAVAILABLE_SQLSTATES))
 
 
-def render_error(error: HTTPException) -> ErrorPage:
+def render_error(error: HTTPException) -> ErrorPage | Response:
     """The page for ``error`` with its status code and headers (such as ``Allow`` of a 405
     or ``Retry-After``). The exception's own description is never shown: it can carry
     details (ids, values) meant for developers."""
     original = getattr(error, "original_exception", None)
     if original is not None and database_unavailable(original):
         return database_unavailable_page(original)  # e.g. the request's commit failed
+    renderer = _renderer()
+    if renderer is not None:
+        if error.code is None or error.code >= 500:
+            db.session.rollback()
+        return renderer(error)
     code = error.code if error.code in PAGES else 500
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     if code == 500:

@@ -6,7 +6,7 @@ Accept-Language → default.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from babel import numbers as babel_numbers
@@ -55,19 +55,27 @@ def select_locale() -> str:
     supported = settings().supported_locales
     if not has_request_context():  # CLI commands and background jobs
         return settings().default_locale
+    if request.path.startswith("/api/"):  # a program: its Accept-Language, no session
+        return _accepted(supported) or _user_locale(supported) or settings().default_locale
     chosen = request.args.get("lang")
     if chosen in supported:
         session["lang"] = chosen
         return chosen
     if session.get("lang") in supported:
         return str(session["lang"])
+    return _user_locale(supported) or _accepted(supported) or settings().default_locale
+
+
+def _user_locale(supported: Sequence[str]) -> str | None:
     if getattr(current_user, "is_authenticated", False) and current_user.locale in supported:
         return str(current_user.locale)
+    return None
+
+
+def _accepted(supported: Sequence[str]) -> str | None:
     # Accept-Language uses hyphens (fa-AF); catalogues use underscores.
     best = request.accept_languages.best_match([code.replace("_", "-") for code in supported])
-    if best:
-        return best.replace("-", "_")
-    return settings().default_locale
+    return best.replace("-", "_") if best else None
 
 
 def calendar_preference() -> str:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response, abort, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mrc.extensions import db, login_manager
 from mrc.settings import Settings
+
+API_PREFIX = "/api/"  # token-authenticated JSON (mrc.api): no session, no cookie
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -26,8 +31,24 @@ def _trust_proxies(app: Flask) -> None:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except under the API: a token-authenticated request
+    neither reads the session cookie (a browser may send one) nor sets it."""
+
+    def open_session(self, app: Flask, request: Any) -> SecureCookieSession | None:
+        if request.path.startswith(API_PREFIX):
+            return self.session_class()  # empty, and never saved (below)
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        if request.path.startswith(API_PREFIX):
+            return
+        super().save_session(app, session, response)
+
+
 def init_app(app: Flask) -> None:
     _trust_proxies(app)
+    app.session_interface = CookieSessions()
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to open this page.")
     login_manager.session_protection = "strong"

@@ -1,5 +1,24 @@
 """The JSON API for ministry systems (issue #13), under ``/api/v1/``.
 
-Built in steps. What stands: per-user API tokens (:mod:`mrc.api.tokens`; ``mrc api-token``
-creates, lists and revokes them). The routes, the OpenAPI document, webhooks and offline
-capture follow; ``docs/api.md`` says what is there."""
+Built in steps (``docs/api.md`` says what stands). A request authenticates with a per-user
+API token (:mod:`mrc.api.tokens`; ``mrc api-token`` creates, lists and revokes them) as
+``Authorization: Bearer <token>``, and acts with its user's role and scope. Errors are RFC
+9457 problem documents (``application/problem+json``) in the caller's Accept-Language
+(:mod:`mrc.api.problems`). No cookie is read or set, so there is no CSRF token either."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+
+PREFIX = "/api/v1"
+
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
+
+
+def init_app(app: Flask) -> None:
+    from mrc import errors
+    from mrc.api import problems
+    from mrc.extensions import csrf
+
+    csrf.exempt(bp)
+    errors.register_renderer("/api/", problems.render_http_error)

@@ -36,6 +36,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
+from mrc.api import tokens
 from mrc.auth.models import User
 from mrc.cases import services
 from mrc.cases.models import Client, CounsellingSession, FollowUp, FollowUpAttempt
@@ -51,6 +52,7 @@ from mrc.privacy.codes import format_code
 from mrc.referrals.models import Facility, Referral
 from tests.conftest import TEST_PASSWORD
 
+API_PREFIX = "/api/"
 ROLES = ("counsellor", "manager", "supervisor", "evaluator", "admin", "partner", "anonymous")
 
 # URL parameter → the kind of record it names; ``make_records`` creates one of each per MRC.
@@ -159,6 +161,8 @@ CATALOGUE = {
 }
 
 NO_RECORD = {
+    "api.me": "who the API token acts for (its own user's name, role and scope)",
+    "api.aggregates": "the dashboard's protected tables for the token's scope, as JSON",
     "home.index": "start page; redirects each role to its work",
     "home.health": "health check for the load balancer",
     "home.preferences": "the user's own display preferences",
@@ -494,7 +498,11 @@ def test_no_role_reaches_records_outside_its_scope(app: Flask, client: FlaskClie
     if role not in ("counsellor", "manager"):
         targets.append(world["home"])  # no individual record at all, even in scope
     before = {t.mrc: snapshot(t) for t in targets}
-    login_as(role, make_user, client)
+    user = login_as(role, make_user, client)
+    # The API answers to the same user's token (and never to the cookie).
+    api_headers = {} if user is None else {
+        "Authorization": f"Bearer {tokens.create_token(user, 'matrix').secret}"}
+    db.session.commit()
     problems: list[str] = []
     forbidden_paths: set[str] = set()
     for target in targets:
@@ -514,16 +522,22 @@ def test_no_role_reaches_records_outside_its_scope(app: Flask, client: FlaskClie
                 path = urlsplit(path).path
             for method in sorted((rule.methods or set()) & {"GET", "POST"}):
                 for data in (post_payloads(rule.endpoint, target) if method == "POST" else [{}]):
-                    response = client.open(path, method=method, data=data or None)
+                    api = path.startswith(API_PREFIX)
+                    response = client.open(path, method=method, data=data or None,
+                                           headers=api_headers if api else {})
                     where = f"{role} {method} {path} ({rule.endpoint}, {target.mrc})"
                     status = response.status_code
                     body = response.get_data(as_text=True) if response.mimetype.startswith(
-                        ("text/", "application/json")) else ""
+                        ("text/", "application/json", "application/problem+json")) else ""
                     if status >= 500:
                         problems.append(f"{where}: {status}")
+                    if api and "Set-Cookie" in response.headers:
+                        problems.append(f"{where}: the API set a cookie")
                     if role == "anonymous" and kind != "catalogue" and rule.endpoint not in (
                             "auth.login", "home.health", "static"):
-                        if not is_login_redirect(response):
+                        if api and status != 401:
+                            problems.append(f"{where}: {status}, expected 401")
+                        elif not api and not is_login_redirect(response):
                             problems.append(f"{where}: {status}, expected the log-in page")
                     elif (kind == "record" or (kind == "admin_only" and role != "admin")) \
                             and status not in (403, 404):

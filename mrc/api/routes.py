@@ -1,0 +1,59 @@
+"""API views: thin, as the web's; the work is in the feature services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, jsonify, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from mrc.aggregates import periods, services
+from mrc.aggregates.routes import DASHBOARD_ROLES
+from mrc.api import bp
+from mrc.api.auth import token_required
+from mrc.api.problems import problem
+from mrc.audit import services as audit
+from mrc.auth.models import Role
+from mrc.extensions import db
+from mrc.org.models import MRC
+from mrc.scope import area_choices, mrc_ids_in_scope, narrow
+from mrc.settings import settings
+
+
+@bp.route("/me")
+@token_required(*Role)
+def me() -> Any:
+    """Who the token acts for: username, role, the MRC codes of the scope, the token."""
+    user = current_user
+    codes = db.session.scalars(select(MRC.code).where(MRC.id.in_(mrc_ids_in_scope(user)))
+                               .order_by(MRC.code))
+    return jsonify({"username": user.username, "role": user.role, "mrcs": list(codes),
+                    "token": {"name": g.api_token.name,
+                              "expires_at": g.api_token.expires_at.isoformat()}})
+
+
+@bp.route("/aggregates")
+@token_required(*DASHBOARD_ROLES)
+def aggregates() -> Any:
+    """The dashboard's indicator tables for the token's scope (``area`` narrows it),
+    ``period`` (as on the dashboard, default this year) and ``breakdown``: protected
+    exactly as the dashboard publishes them. Audited as an export."""
+    scope = mrc_ids_in_scope(current_user)
+    area = request.args.get("area", "")
+    if area and area not in {code for code, _l, _a in area_choices(scope)}:
+        return problem(400, detail="area")
+    breakdown = request.args.get("breakdown", "mrc")
+    if breakdown not in services.BREAKDOWNS:
+        return problem(400, detail="breakdown")
+    try:
+        period = periods.parse(request.args["period"]) if request.args.get("period") \
+            else periods.current_year()
+    except periods.PeriodError:
+        return problem(400, detail="period")
+    tables = services.indicator_tables(narrow(scope, area), period, breakdown)
+    audit.record("export", "api_aggregates", None,
+                 detail=f"period={period.code},breakdown={breakdown},area={area}")
+    return jsonify({"period": period.code, "breakdown": breakdown, "area": area,
+                    "method": settings().disclosure_method,
+                    "tables": [t.to_dict() for t in tables]})
