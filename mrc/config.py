@@ -32,6 +32,9 @@ def _one_of(value: str, choices: tuple[str, ...], name: str) -> str:
 
 SUPPORTED_LOCALES = ("en", "fa_AF", "ps", "ur", "bn", "ar", "ckb")
 RTL_LOCALES = frozenset({"fa_AF", "ps", "ur", "ar", "ckb"})
+# Addresses of the JSON API (mrc.api): token-authenticated, no session cookie, errors as
+# problem+json, the caller's Accept-Language first (mrc.security, mrc.i18n, mrc.errors).
+API_PATH = "/api/"
 
 
 class UnsafeConfigError(RuntimeError):

@@ -15,7 +15,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from mrc.calendars import CALENDARS, GREGORIAN, localise_digits
-from mrc.config import RTL_LOCALES
+from mrc.config import API_PATH, RTL_LOCALES
 from mrc.settings import settings
 
 # Each language named in itself, for the switcher.
@@ -55,7 +55,7 @@ def select_locale() -> str:
     supported = settings().supported_locales
     if not has_request_context():  # CLI commands and background jobs
         return settings().default_locale
-    if request.path.startswith("/api/"):  # a program: its Accept-Language, no session
+    if request.path.startswith(API_PATH):  # a program: its Accept-Language, no session
         return _accepted(supported) or _user_locale(supported) or settings().default_locale
     chosen = request.args.get("lang")
     if chosen in supported:

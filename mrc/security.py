@@ -9,10 +9,9 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from mrc.config import API_PATH
 from mrc.extensions import db, login_manager
 from mrc.settings import Settings
-
-API_PREFIX = "/api/"  # token-authenticated JSON (mrc.api): no session, no cookie
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -36,12 +35,12 @@ class CookieSessions(SecureCookieSessionInterface):
     neither reads the session cookie (a browser may send one) nor sets it."""
 
     def open_session(self, app: Flask, request: Any) -> SecureCookieSession | None:
-        if request.path.startswith(API_PREFIX):
+        if request.path.startswith(API_PATH):
             return self.session_class()  # empty, and never saved (below)
         return super().open_session(app, request)
 
     def save_session(self, app: Flask, session: Any, response: Response) -> None:
-        if request.path.startswith(API_PREFIX):
+        if request.path.startswith(API_PATH):
             return
         super().save_session(app, session, response)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-PREFIX = "/api/v1"
+from mrc.config import API_PATH
 
-bp = Blueprint("api", __name__, url_prefix=PREFIX)
+bp = Blueprint("api", __name__, url_prefix=f"{API_PATH}v1")
 
 
 def init_app(app: Flask) -> None:
@@ -21,4 +21,4 @@ def init_app(app: Flask) -> None:
     from mrc.extensions import csrf
 
     csrf.exempt(bp)
-    errors.register_renderer("/api/", problems.render_http_error)
+    errors.register_renderer(API_PATH, problems.render_http_error)

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from mrc.aggregates import periods, services
+from mrc.aggregates.forms import DashboardFilter
 from mrc.aggregates.routes import DASHBOARD_ROLES
 from mrc.api import bp
 from mrc.api.auth import token_required
@@ -37,20 +38,16 @@ def me() -> Any:
 @token_required(*DASHBOARD_ROLES)
 def aggregates() -> Any:
     """The dashboard's indicator tables for the token's scope (``area`` narrows it),
-    ``period`` (as on the dashboard, default this year) and ``breakdown``: protected
-    exactly as the dashboard publishes them. Audited as an export."""
+    ``period`` (as on the dashboard, default this year) and ``breakdown``, checked by the
+    dashboard's own filter form (400 naming what is wrong), protected exactly as the
+    dashboard publishes them. Audited as an export."""
     scope = mrc_ids_in_scope(current_user)
-    area = request.args.get("area", "")
-    if area and area not in {code for code, _l, _a in area_choices(scope)}:
-        return problem(400, detail="area")
-    breakdown = request.args.get("breakdown", "mrc")
-    if breakdown not in services.BREAKDOWNS:
-        return problem(400, detail="breakdown")
-    try:
-        period = periods.parse(request.args["period"]) if request.args.get("period") \
-            else periods.current_year()
-    except periods.PeriodError:
-        return problem(400, detail="period")
+    form = DashboardFilter(request.args)
+    form.area.choices = [("", "", {}), *area_choices(scope)]
+    if not form.validate():
+        return problem(400, detail=",".join(sorted(form.errors)))
+    area, breakdown = form.area.data or "", form.breakdown.data
+    period = periods.parse(form.period.data) if form.period.data else periods.current_year()
     tables = services.indicator_tables(narrow(scope, area), period, breakdown)
     audit.record("export", "api_aggregates", None,
                  detail=f"period={period.code},breakdown={breakdown},area={area}")

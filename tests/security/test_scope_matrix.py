@@ -40,6 +40,7 @@ from mrc.api import tokens
 from mrc.auth.models import User
 from mrc.cases import services
 from mrc.cases.models import Client, CounsellingSession, FollowUp, FollowUpAttempt
+from mrc.config import API_PATH
 from mrc.extensions import db
 from mrc.jobs import services as jobs
 from mrc.jobs.models import Job
@@ -52,7 +53,6 @@ from mrc.privacy.codes import format_code
 from mrc.referrals.models import Facility, Referral
 from tests.conftest import TEST_PASSWORD
 
-API_PREFIX = "/api/"
 ROLES = ("counsellor", "manager", "supervisor", "evaluator", "admin", "partner", "anonymous")
 
 # URL parameter → the kind of record it names; ``make_records`` creates one of each per MRC.
@@ -522,7 +522,7 @@ def test_no_role_reaches_records_outside_its_scope(app: Flask, client: FlaskClie
                 path = urlsplit(path).path
             for method in sorted((rule.methods or set()) & {"GET", "POST"}):
                 for data in (post_payloads(rule.endpoint, target) if method == "POST" else [{}]):
-                    api = path.startswith(API_PREFIX)
+                    api = path.startswith(API_PATH)
                     response = client.open(path, method=method, data=data or None,
                                            headers=api_headers if api else {})
                     where = f"{role} {method} {path} ({rule.endpoint}, {target.mrc})"
