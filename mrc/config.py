@@ -85,6 +85,8 @@ class Config:
     # (0: none, the client talks to MRC directly).
     proxy_hops: int = 0
     page_size: int = 50
+    # Requests a minute one API token may make (mrc.api.ratelimit); 0: no limit.
+    api_rate_limit: int = 600
     low_stock: int = 50
     # Seconds a running job may stay silent before it counts as abandoned (worker killed).
     job_heartbeat_timeout: int = 120
@@ -126,6 +128,7 @@ class Config:
             import_max_rows=int(env.get("MRC_IMPORT_MAX_ROWS", "10000")),
             job_heartbeat_timeout=int(env.get("MRC_JOB_HEARTBEAT_TIMEOUT", "120")),
             proxy_hops=int(env.get("MRC_PROXY_HOPS", "0")),
+            api_rate_limit=int(env.get("MRC_API_RATE_LIMIT", "600")),
             public_url=env.get("MRC_PUBLIC_URL", "http://localhost:5000"),
             hsts_seconds=int(env.get("MRC_HSTS_SECONDS",
                                      "31536000" if mode == "production" else "0")),
@@ -184,6 +187,7 @@ class Config:
             "MRC_LOGIN_MAX_DELAY_MINUTES": self.login_max_delay_minutes,
             "MRC_PROXY_HOPS": self.proxy_hops,
             "MRC_PAGE_SIZE": self.page_size,
+            "MRC_API_RATE_LIMIT": self.api_rate_limit,
             "MRC_LOW_STOCK": self.low_stock,
             "MRC_JOB_HEARTBEAT_TIMEOUT": self.job_heartbeat_timeout,
             "MAX_CONTENT_LENGTH": self.max_upload_bytes,

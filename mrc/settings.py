@@ -57,6 +57,11 @@ class Settings:
         return self._int("MRC_FOLLOWUP_LAPSE_DAYS")
 
     @property
+    def api_rate_limit(self) -> int:
+        """Requests a minute one API token may make (``MRC_API_RATE_LIMIT``; 0: no limit)."""
+        return self._int("MRC_API_RATE_LIMIT")
+
+    @property
     def page_size(self) -> int:
         return self._int("MRC_PAGE_SIZE")
 

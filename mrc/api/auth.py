@@ -1,5 +1,7 @@
 """Bearer-token authentication for the API views: the token's user becomes the request's
-user (``current_user``), with the same role checks and scoping function as the web."""
+user (``current_user``), with the same role checks and scoping function as the web; each
+token's requests are counted against its rate limit (:mod:`mrc.api.ratelimit`), and every
+POST runs once per idempotency key (:mod:`mrc.api.idempotency`)."""
 
 from __future__ import annotations
 
@@ -7,9 +9,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import g, request
+from flask import current_app, g, request
+from werkzeug.wrappers import Response
 
-from mrc.api import tokens
+from mrc.api import idempotency, ratelimit, tokens
+from mrc.api.conditional import BadParameter
+from mrc.api.formdata import BadBody
 from mrc.api.problems import problem
 from mrc.auth.models import Role
 
@@ -21,8 +26,18 @@ def bearer_token() -> str | None:
     return value.strip() if scheme.lower() == "bearer" else None
 
 
-def token_required(*roles: Role) -> Callable[[F], F]:
-    """View decorator: a valid token (401 otherwise) whose user has one of ``roles`` (403)."""
+def _answer(view: Callable[..., Any], args: Any, kwargs: Any) -> Response:
+    """The view's response; a parameter or body it cannot read is a 400 naming it."""
+    try:
+        return current_app.make_response(view(*args, **kwargs))
+    except (BadParameter, BadBody) as exc:
+        return problem(400, detail=str(exc))
+
+
+def token_required(*roles: Role, idempotent: bool = True) -> Callable[[F], F]:
+    """View decorator: a valid token (401 otherwise) within its rate limit (429) whose user
+    has one of ``roles`` (403). A POST needs an ``Idempotency-Key`` unless the view makes
+    nothing (``idempotent=False``: a search)."""
 
     def decorator(view: F) -> F:
         @wraps(view)
@@ -30,12 +45,22 @@ def token_required(*roles: Role) -> Callable[[F], F]:
             record = tokens.authenticate(bearer_token())
             if record is None:
                 return problem(401, headers={"WWW-Authenticate": 'Bearer realm="mrc"'})
+            verdict = ratelimit.check(record.id)
+            if not verdict.allowed:
+                return problem(429, headers=verdict.headers())
             g._login_user = record.user  # flask-login's per-request user, for this request
             g.api_token = record
+            response: Response
             if roles and record.user.role_enum not in roles:
-                return problem(403)
-            return view(*args, **kwargs)
+                response = problem(403)
+            elif request.method == "POST" and idempotent:
+                response = idempotency.once(record.user, lambda: _answer(view, args, kwargs))
+            else:
+                response = _answer(view, args, kwargs)
+            response.headers.update(verdict.headers())
+            return response
 
+        setattr(wrapped, "idempotent", idempotent)  # noqa: B010 - read by the OpenAPI document
         return wrapped  # type: ignore[return-value]
 
     return decorator

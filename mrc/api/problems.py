@@ -19,7 +19,11 @@ TITLES: dict[int, Any] = {
     403: _l("This token's user may not do this."),
     404: _l("There is nothing at this address."),
     405: _l("This address does not accept this method."),
+    409: _l("The record was changed meanwhile: the fields in conflict are listed."),
+    412: _l("The record was changed since you read it: read it again."),
     413: _l("The request is too large."),
+    422: _l("This Idempotency-Key was used for another request."),
+    428: _l("Send the record's ETag in If-Match to change it."),
     429: _l("Too many requests: wait and try again."),
     500: _l("Something went wrong on the server."),
     503: _l("The service is not available at the moment: try again soon."),
@@ -27,13 +31,16 @@ TITLES: dict[int, Any] = {
 
 
 def problem(status: int, detail: str | None = None,
-            headers: dict[str, str] | None = None) -> Response:
-    """A problem document for ``status`` (an unknown status counts as 500)."""
+            headers: dict[str, str] | None = None,
+            extra: dict[str, Any] | None = None) -> Response:
+    """A problem document for ``status`` (an unknown status counts as 500); ``extra``:
+    members of its own (RFC 9457 extensions), such as ``errors`` by field."""
     status = status if status in TITLES else 500
     body: dict[str, Any] = {"type": "about:blank", "title": str(TITLES[status]),
                             "status": status}
     if detail:
         body["detail"] = detail
+    body.update(extra or {})
     response = Response(json.dumps(body, ensure_ascii=False), status=status,
                         mimetype="application/problem+json", headers=headers or {})
     response.headers["Content-Language"] = str(get_locale()).replace("_", "-")

@@ -11,7 +11,10 @@ from sqlalchemy import select
 from mrc.aggregates import periods, services
 from mrc.aggregates.forms import DashboardFilter
 from mrc.aggregates.routes import DASHBOARD_ROLES
-from mrc.api import bp
+from mrc.api import (
+    bp,
+    records,  # noqa: F401 - the record routes register on bp
+)
 from mrc.api.auth import token_required
 from mrc.api.problems import problem
 from mrc.audit import services as audit

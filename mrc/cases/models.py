@@ -6,7 +6,7 @@ Only coarse fields that analysis needs are stored. Phone numbers and notes are e
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -24,6 +24,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mrc.extensions import Model
 from mrc.privacy.cellkey import new_record_key
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class Client(Model):
@@ -48,6 +52,9 @@ class Client(Model):
     # Identifier from an imported file, for idempotent re-imports (per MRC).
     external_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Last change of the row (the API's updated-since filter and ETags; stamped by the ORM).
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now,
+                                                 onupdate=utc_now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Disclosure control (mrc.privacy.cellkey): random, secret, never shown or exported.
@@ -67,6 +74,7 @@ class Client(Model):
         UniqueConstraint("mrc_id", "external_id", name="uq_client_mrc_external"),
         # The worklist counts due waves of clients who consented and were not erased; this
         # partial index lets PostgreSQL check that per due wave instead of scanning clients.
+        Index("ix_client_mrc_updated", "mrc_id", "updated_at", "id"),
         Index("ix_client_followup_open", "id",
               postgresql_where=text("followup_consent IS TRUE AND erased_at IS NULL"),
               sqlite_where=text("followup_consent = 1 AND erased_at IS NULL")),
@@ -101,6 +109,8 @@ class CounsellingSession(Model):
     is_baseline: Mapped[bool] = mapped_column(default=False)
     external_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now,
+                                                 onupdate=utc_now)
     # A session deleted as entered in error (soft: kept for the audit trail, counted nowhere).
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -120,6 +130,7 @@ class CounsellingSession(Model):
     __table_args__ = (
         Index("ix_session_client_date", "client_id", "date"),
         Index("ix_session_mrc_date", "mrc_id", "date"),
+        Index("ix_session_mrc_updated", "mrc_id", "updated_at", "id"),
         UniqueConstraint("mrc_id", "external_id", name="uq_session_mrc_external"),
     )
 

@@ -23,6 +23,8 @@ MODELS: tuple[Any, ...] = (Client, CounsellingSession, FollowUp, FollowUpAttempt
 TABLES = tuple(m.__tablename__ for m in MODELS)
 SQLITE_BATCH = 5000
 _NULL = "\\N"
+# Generated timestamp columns ("YYYY-MM-DD HH:MM:SS", UTC).
+TIMESTAMPS = frozenset({"created_at", "updated_at"})
 
 
 def _dialect() -> str:
@@ -78,20 +80,21 @@ def with_record_keys(table: Table) -> Table:
 
 
 def _encrypted(chunk: Chunk) -> tuple[Table, Table]:
-    """Client and session tables with phones and notes replaced by ciphertext/index, and a
-    fresh record key per row (disclosure control, :mod:`mrc.privacy.cellkey`)."""
+    """Client and session tables with phones and notes replaced by ciphertext/index, last
+    changed when created, and a fresh record key per row (disclosure control, :mod:`mrc.privacy.cellkey`)."""
     ring = keyring()
     encrypt = ring.cipher.encrypt
     phones = chunk.clients.data["phone"]
     clients = Table(
-        tuple(c for c in chunk.clients.columns if c != "phone") + ("phone_enc", "phone_index"),
-        {**chunk.clients.data,
+        tuple(c for c in chunk.clients.columns if c != "phone")
+        + ("phone_enc", "phone_index", "updated_at"),
+        {**chunk.clients.data, "updated_at": chunk.clients.data["created_at"],
          "phone_enc": [encrypt(p) if p else None for p in phones],
          "phone_index": [ring.phone_index(p) if p else None for p in phones]},
     )
     sessions = Table(
-        tuple(c for c in chunk.sessions.columns if c != "notes") + ("notes_enc",),
-        {**chunk.sessions.data,
+        tuple(c for c in chunk.sessions.columns if c != "notes") + ("notes_enc", "updated_at"),
+        {**chunk.sessions.data, "updated_at": chunk.sessions.data["created_at"],
          "notes_enc": [encrypt(n) if n else None for n in chunk.sessions.data["notes"]]},
     )
     return with_record_keys(clients), with_record_keys(sessions)
@@ -132,7 +135,7 @@ def _text_column(values: Sequence[Any], timestamp: bool) -> list[str]:
 
 def _copy(name: str, table: Table) -> None:
     columns = table.columns
-    text_columns = [_text_column(table.data[c], c == "created_at") for c in columns]
+    text_columns = [_text_column(table.data[c], c in TIMESTAMPS) for c in columns]
     payload = "".join(line + "\n" for line in map("\t".join, zip(*text_columns, strict=True)))
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(name), sql.SQL(", ").join(map(sql.Identifier, columns)))
@@ -144,8 +147,8 @@ def _insert_many(name: str, table: Table) -> None:
     columns = table.columns
     # SQLAlchemy stores SQLite datetimes as text with microseconds.
     data = {**table.data}
-    if "created_at" in data:
-        data["created_at"] = [v + ".000000" for v in data["created_at"]]
+    for column in TIMESTAMPS & set(data):
+        data[column] = [v + ".000000" for v in data[column]]
     # Table and column names are the fixed tuples of this module and the generator.
     statement = (f"INSERT INTO {name} ({', '.join(columns)}) "  # noqa: S608
                  f"VALUES ({', '.join('?' for _ in columns)})")

@@ -1,0 +1,121 @@
+"""Representations with ETags, and cursor pages.
+
+A record's representation carries a strong ``ETag`` (a hash of its JSON): ``If-None-Match``
+with it answers 304 without a body, and a correction sends it back as ``If-Match`` (a
+record changed meanwhile answers 412, or with the fields in conflict; see
+:mod:`mrc.api.records`). Lists are cursor pages ordered by last change then id, so a
+program syncing with ``updated_since`` and following ``next`` sees every change once even
+while records are being written. Responses keep ``Cache-Control: no-store``
+(:mod:`mrc.security`): a program revalidates with its own copy.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import jsonify, request
+from sqlalchemy import Select, and_, or_
+from sqlalchemy.orm import InstrumentedAttribute
+from werkzeug.wrappers import Response
+
+from mrc.extensions import db
+
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
+
+
+class BadParameter(ValueError):
+    """A query parameter that cannot be read; its name is the message."""
+
+
+def etag_of(payload: Any) -> str:
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+
+
+def _tags(header: str) -> set[str]:
+    return {part.strip().removeprefix("W/") for part in header.split(",") if part.strip()}
+
+
+def representation(payload: dict[str, Any], status: int = 200,
+                   location: str | None = None) -> Response:
+    """``payload`` as JSON with its ETag; 304 when the caller already holds it."""
+    tag = etag_of(payload)
+    if status == 200 and tag in _tags(request.headers.get("If-None-Match", "")):
+        response = Response(status=304)
+    else:
+        response = jsonify(payload)
+        response.status_code = status
+    response.headers["ETag"] = tag
+    if location:
+        response.headers["Location"] = location
+    return response
+
+
+def matches(current: dict[str, Any]) -> bool | None:
+    """Whether ``If-Match`` names ``current`` (None when the request has none)."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    return header.strip() == "*" or etag_of(current) in _tags(header)
+
+
+def updated_since() -> datetime | None:
+    raw = request.args.get("updated_since")
+    if not raw:
+        return None
+    try:
+        when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadParameter("updated_since") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def limit() -> int:
+    raw = request.args.get("limit", "")
+    if not raw:
+        return DEFAULT_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise BadParameter("limit")
+    return int(raw)
+
+
+def _cursor() -> tuple[datetime, int] | None:
+    raw = request.args.get("cursor")
+    if not raw:
+        return None
+    try:
+        stamp, _, ident = base64.urlsafe_b64decode(raw.encode() + b"==").decode().partition("|")
+        return datetime.fromisoformat(stamp), int(ident)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadParameter("cursor") from None
+
+
+def _encode(stamp: datetime, ident: int) -> str:
+    aware = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    return base64.urlsafe_b64encode(f"{aware.isoformat()}|{ident}".encode()).decode().rstrip("=")
+
+
+def page(query: Select[Any], stamp: InstrumentedAttribute[datetime],
+         ident: InstrumentedAttribute[int], shown: Callable[[Any], dict[str, Any]],
+         ) -> dict[str, Any]:
+    """One cursor page of ``query``: ``{"items", "next"}`` (``next`` None on the last)."""
+    since, after, size = updated_since(), _cursor(), limit()
+    if since is not None:
+        query = query.where(stamp >= since)
+    if after is not None:
+        query = query.where(or_(stamp > after[0], and_(stamp == after[0], ident > after[1])))
+    rows: Sequence[Any] = db.session.scalars(
+        query.order_by(stamp, ident).limit(size + 1)).all()
+    more = len(rows) > size
+    rows = rows[:size]
+    last = rows[-1] if rows else None
+    next_cursor = _encode(getattr(last, stamp.key), getattr(last, ident.key)) \
+        if more and last is not None else None
+    return {"items": [shown(row) for row in rows], "next": next_cursor}

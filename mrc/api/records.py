@@ -1,0 +1,237 @@
+"""Record routes for case workers (counsellors and managers of one MRC): clients, sessions,
+follow-ups and attempts. Thin: the web's forms check the bodies (:mod:`mrc.api.formdata`),
+the web's services save, the web's scoping function finds (another MRC's record is a 404)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import abort
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from mrc.api import bp, shapes
+from mrc.api.auth import token_required
+from mrc.api.conditional import matches, page, representation
+from mrc.api.formdata import BadBody, bound, json_body, refused
+from mrc.api.problems import problem
+from mrc.auth.models import CASE_ROLES
+from mrc.cases import services
+from mrc.cases.correction_forms import SessionEditForm
+from mrc.cases.forms import AttemptForm, CodeSearchForm, PhoneSearchForm, RegisterForm, SessionForm
+from mrc.cases.models import Client, CounsellingSession, FollowUp
+from mrc.extensions import db
+from mrc.leaflets.services import leaflet_choices
+from mrc.scope import get_scoped_or_404, scoped
+
+CASE_WORK = tuple(sorted(CASE_ROLES))
+PREFIX = shapes.PREFIX
+
+
+def _mrc() -> Any:
+    if not current_user.works_with_cases:
+        abort(403)
+    return current_user.mrc
+
+
+def _saved(form: FlaskForm, save: Callable[[], Any]) -> Any:
+    """The service's record (flushed: its last-change stamp is final), or the response
+    refusing the body."""
+    if not form.validate():
+        return refused(form.errors)
+    try:
+        saved = save()
+    except services.ValidationError as exc:
+        return refused(exc.errors)
+    db.session.flush()
+    return saved
+
+
+@bp.route("/clients")
+@token_required(*CASE_WORK)
+def clients() -> Any:
+    """The MRC's clients, by last change (``updated_since``, ``cursor``, ``limit``)."""
+    mrc = _mrc()
+    return page(scoped(Client, current_user), Client.updated_at, Client.id,
+                lambda c: shapes.client(c, mrc))
+
+
+@bp.route("/clients", methods=["POST"])
+@token_required(*CASE_WORK)
+def register() -> Any:
+    mrc = _mrc()
+    form = bound(RegisterForm, json_body(), country=services.mrc_country_code(mrc))
+    saved = _saved(form, lambda: services.register_client(mrc, form.client_data(),
+                                                          current_user))
+    if isinstance(saved, Response):
+        return saved
+    return representation(shapes.client(saved, mrc), 201, f"{PREFIX}/clients/{saved.id}")
+
+
+@bp.route("/clients/<int:client_id>")
+@token_required(*CASE_WORK)
+def client(client_id: int) -> Any:
+    mrc = _mrc()
+    return representation(shapes.client(get_scoped_or_404(Client, client_id, current_user),
+                                        mrc))
+
+
+@bp.route("/clients/search", methods=["POST"])
+@token_required(*CASE_WORK, idempotent=False)
+def search() -> Any:
+    """Find by ``code`` or ``phone`` (POSTed: neither may be in an address or a log)."""
+    mrc, body = _mrc(), json_body()
+    scope = scoped(Client, current_user)
+    if "code" in body:
+        form: FlaskForm = bound(CodeSearchForm, {"code": body["code"]})
+        if not form.validate():
+            return refused(form.errors)
+        try:
+            found = services.find_by_code(scope, form.data["code"])
+        except services.InvalidCode:
+            return refused({"code": "invalid"})
+        matches_ = [found] if found is not None else []
+    elif "phone" in body:
+        form = bound(PhoneSearchForm, {"phone": body["phone"]})
+        matches_ = _saved(form, lambda: services.find_by_phone(scope, form.data["phone"], mrc))
+        if isinstance(matches_, Response):
+            return matches_
+    else:
+        raise BadBody("code")
+    return representation({"items": [shapes.client(c, mrc) for c in matches_]})
+
+
+def _session_form(form_class: type[SessionForm], values: dict[str, Any]) -> SessionForm:
+    return bound(form_class, values, leaflets=leaflet_choices(str(get_locale())))
+
+
+@bp.route("/clients/<int:client_id>/sessions")
+@token_required(*CASE_WORK)
+def client_sessions(client_id: int) -> Any:
+    record = get_scoped_or_404(Client, client_id, current_user)
+    return page(scoped(CounsellingSession, current_user).where(
+        CounsellingSession.client_id == record.id), CounsellingSession.updated_at,
+        CounsellingSession.id, shapes.session)
+
+
+@bp.route("/sessions")
+@token_required(*CASE_WORK)
+def sessions() -> Any:
+    """The MRC's sessions by last change, deleted ones included (``"deleted": true``)."""
+    _mrc()
+    return page(scoped(CounsellingSession, current_user), CounsellingSession.updated_at,
+                CounsellingSession.id, shapes.session)
+
+
+@bp.route("/clients/<int:client_id>/sessions", methods=["POST"])
+@token_required(*CASE_WORK)
+def log_session(client_id: int) -> Any:
+    _mrc()
+    record = get_scoped_or_404(Client, client_id, current_user)
+    if record.erased_at is not None:
+        return problem(404)
+    form = _session_form(SessionForm, json_body())
+    saved = _saved(form, lambda: services.log_session(record, form.session_data(),
+                                                      current_user))
+    if isinstance(saved, Response):
+        return saved
+    return representation(shapes.session(saved), 201, f"{PREFIX}/sessions/{saved.id}")
+
+
+@bp.route("/sessions/<int:session_id>")
+@token_required(*CASE_WORK)
+def session(session_id: int) -> Any:
+    _mrc()
+    return representation(shapes.session(
+        get_scoped_or_404(CounsellingSession, session_id, current_user)))
+
+
+def _conflicts(current: dict[str, Any], base: dict[str, Any], changes: dict[str, Any]
+               ) -> list[dict[str, Any]]:
+    """Fields the caller changes from ``base`` that the server changed to something else."""
+    return [{"field": name, "yours": value, "theirs": current.get(name), "base": base[name]}
+            for name, value in sorted(changes.items())
+            if name in base and current.get(name) != base[name] and current.get(name) != value]
+
+
+def corrected(current: dict[str, Any], fields: tuple[str, ...]
+              ) -> Response | tuple[dict[str, Any], str | None]:
+    """The values a correction asks for over ``current`` (only ``fields``), or the answer
+    refusing it: no ``If-Match`` 428; changed meanwhile 412, or 409 with the fields in
+    conflict when the body says what it started from (``base``)."""
+    body = json_body()
+    changes, base = body.get("changes"), body.get("base")
+    if not isinstance(changes, dict) or set(changes) - set(fields):
+        raise BadBody("changes")
+    seen = matches(current)
+    if seen is None:
+        return problem(428)
+    tag = {"ETag": representation(current).headers["ETag"]}
+    if not seen:
+        if not isinstance(base, dict):
+            return problem(412, headers=tag)
+        conflicts = _conflicts(current, base, changes)
+        if conflicts:
+            return problem(409, headers=tag, extra={"conflicts": conflicts})
+    reason = body.get("reason")
+    return {**{k: current[k] for k in fields if k in current}, **changes}, \
+        reason if isinstance(reason, str) else None
+
+
+SESSION_FIELDS = ("date", "channel", "language", "intention", "destination", "route",
+                  "fee_band", "info_source", "topics", "referrals", "duration_minutes",
+                  "notes", "awareness")
+
+
+@bp.route("/sessions/<int:session_id>", methods=["PATCH"])
+@token_required(*CASE_WORK)
+def correct_session(session_id: int) -> Any:
+    """Correct a session (``{"reason", "changes": {field: value}, "base"?}``, If-Match)."""
+    _mrc()
+    record = get_scoped_or_404(CounsellingSession, session_id, current_user)
+    if record.deleted_at is not None or record.client.erased_at is not None:
+        return problem(404)
+    asked = corrected(shapes.session(record), SESSION_FIELDS)
+    if isinstance(asked, Response):
+        return asked
+    values, reason = asked
+    form = _session_form(SessionEditForm, {**values, "reason": reason})
+    saved = _saved(form, lambda: services.edit_session(record, form.session_data(),
+                                                       form.reason.data, current_user))
+    if isinstance(saved, Response):
+        return saved
+    return representation(shapes.session(record))
+
+
+@bp.route("/clients/<int:client_id>/followups")
+@token_required(*CASE_WORK)
+def client_followups(client_id: int) -> Any:
+    record = get_scoped_or_404(Client, client_id, current_user)
+    waves = db.session.scalars(scoped(FollowUp, current_user).where(
+        FollowUp.client_id == record.id).order_by(FollowUp.wave))
+    return representation({"items": [shapes.followup(f) for f in waves]})
+
+
+@bp.route("/followups/<int:followup_id>/attempts", methods=["POST"])
+@token_required(*CASE_WORK)
+def record_attempt(followup_id: int) -> Any:
+    _mrc()
+    followup = get_scoped_or_404(FollowUp, followup_id, current_user)
+    if followup.client.erased_at is not None:
+        return problem(404)
+    if followup.status != "pending" or not services.open_on(followup, date.today()):
+        return problem(400, detail="followup_closed")
+    form = bound(AttemptForm, json_body())
+    saved = _saved(form, lambda: services.record_attempt(followup, form.attempt_data(),
+                                                         current_user))
+    if isinstance(saved, Response):
+        return saved
+    return representation(shapes.followup(followup), 201,
+                          f"{PREFIX}/clients/{followup.client_id}/followups")
+
+
+
