@@ -19,6 +19,8 @@ TITLES: dict[int, Any] = {
     403: _l("This token's user may not do this."),
     404: _l("There is nothing at this address."),
     405: _l("This address does not accept this method."),
+    409: _l("This conflicts with the current state of the resource."),
+    410: _l("This file was already downloaded."),
     413: _l("The request is too large."),
     429: _l("Too many requests: wait and try again."),
     500: _l("Something went wrong on the server."),

@@ -163,6 +163,9 @@ CATALOGUE = {
 NO_RECORD = {
     "api.me": "who the API token acts for (its own user's name, role and scope)",
     "api.aggregates": "the dashboard's protected tables for the token's scope, as JSON",
+    "api.outputs.impact_estimates": "the impact page's protected estimates for the token's "
+                                    "scope, as JSON",
+    "api.outputs.start_report": "starts a quarterly report job of the token's own user",
     "home.index": "start page; redirects each role to its work",
     "home.health": "health check for the load balancer",
     "home.preferences": "the user's own display preferences",
