@@ -17,6 +17,7 @@ from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
 from mrc import database
+from mrc.config import API_PATH
 from mrc.extensions import db
 from mrc.forms import attach_errors
 from mrc.validation import MAX_ID, ValidationError
@@ -53,8 +54,9 @@ def takes_files(view: V) -> V:
 def refuse_what_forms_never_send() -> None:
     """400 for a body no form of the application sends: a file to a view that takes none
     (``takes_files``), or JSON. Flask-WTF would hand the file, or the JSON numbers and
-    lists, to text and date fields, whose validators then fail with a TypeError (a 500)."""
-    if request.method in database.SAFE_METHODS:
+    lists, to text and date fields, whose validators then fail with a TypeError (a 500).
+    The JSON API (under ``API_PATH``) reads JSON bodies itself, and checks their types."""
+    if request.method in database.SAFE_METHODS or request.path.startswith(API_PATH):
         return
     if request.is_json:
         abort(400)

@@ -86,12 +86,13 @@ def impact_estimates() -> Any:
     wrong), protected exactly as the page publishes them. Audited as an export."""
     scope = mrc_ids_in_scope(current_user)
     form = ImpactFilter(request.args, areas=area_choices(scope))
-    if not form.validate():
-        return problem(400, detail=",".join(sorted(form.errors)))
+    wrong = set(form.errors) if not form.validate() else set()
     try:
         period = impact.parse_period(form.period.data)
     except impact.PeriodError:
-        return problem(400, detail="period")
+        wrong.add("period")
+    if wrong:
+        return problem(400, detail=",".join(sorted(wrong)))
     area = form.area.data or ""
     report = impact.impact_report(narrow(scope, area), period)
     audit.record("export", "api_impact", None,
