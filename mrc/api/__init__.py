@@ -10,9 +10,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
+from mrc.api import outputs
 from mrc.config import API_PATH
 
 bp = Blueprint("api", __name__, url_prefix=f"{API_PATH}v1")
+# The outputs' views (impact, report and panel jobs) are a blueprint nested in this one:
+# ``create_app`` imports only ``mrc.api.routes``, and a module attaching views to ``bp`` would
+# import this package back (an import cycle).
+bp.register_blueprint(outputs.bp)
 
 
 def init_app(app: Flask) -> None:
@@ -21,4 +26,5 @@ def init_app(app: Flask) -> None:
     from mrc.extensions import csrf
 
     csrf.exempt(bp)
+    csrf.exempt(outputs.bp)
     errors.register_renderer(API_PATH, problems.render_http_error)

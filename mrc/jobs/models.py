@@ -31,3 +31,5 @@ class Job(Model):
     # Last sign of life of a running job (its progress, or its worker's heartbeat thread):
     # a running job silent for longer than MRC_JOB_HEARTBEAT_TIMEOUT was abandoned.
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the result was downloaded through the API, which serves it once (mrc.api.outputs).
+    api_downloaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

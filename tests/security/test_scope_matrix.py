@@ -168,6 +168,9 @@ NO_RECORD = {
     "api.register": "registers a client in the token user's own MRC",
     "api.search": "search by code or phone within the token user's own MRC (POSTed)",
     "api.sessions": "sessions of the token user's own MRC",
+    "api.outputs.impact_estimates": "the impact page's protected estimates for the token's "
+                                    "scope, as JSON",
+    "api.outputs.start_report": "starts a quarterly report job of the token's own user",
     "home.index": "start page; redirects each role to its work",
     "home.health": "health check for the load balancer",
     "home.preferences": "the user's own display preferences",
