@@ -36,6 +36,7 @@ def token_required(*roles: Role) -> Callable[[F], F]:
                 return problem(403)
             return view(*args, **kwargs)
 
+        wrapped.token_roles = roles  # type: ignore[attr-defined]  # for mrc.api.openapi
         return wrapped  # type: ignore[return-value]
 
     return decorator
