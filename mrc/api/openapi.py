@@ -211,10 +211,10 @@ def build_document(app: Flask) -> dict[str, Any]:
     """The OpenAPI document of the application's API, in the current language."""
     spec = APISpec(title="MRC API", version=API_VERSION, openapi_version=OPENAPI_VERSION,
                    info={"description": plain(_l(
-                       "The JSON API of MRC for ministry systems. Every request but the "
-                       "document's own carries Authorization: Bearer <token> and acts with "
-                       "the token's user's role and scope; errors are RFC 9457 problem "
-                       "documents in the caller's Accept-Language."))})
+                       "The JSON API of MRC for ministry systems. Every request but those "
+                       "for this reference carries an API token and acts with the role and "
+                       "scope of the token's user; errors are RFC 9457 problem documents in "
+                       "the caller's Accept-Language."))})
     _add_components(spec)
     for rule in api_rules(app):
         operations = operations_of(app, rule)

@@ -26,7 +26,7 @@ class Row:
     type: str
     required: bool
     description: str
-    notes: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, list[str]]] = field(default_factory=list)
     where: str = ""
 
 
@@ -115,17 +115,17 @@ def type_of(schema: Mapping[str, Any], components: Mapping[str, Any]) -> str:
     return name + ("|null" if schema.get("nullable") else "")
 
 
-def notes(schema: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """What else a schema says, as (label, code) pairs: values allowed, default, example."""
+def notes(schema: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
+    """What else a schema says, as (label, code tokens): values allowed, default, example."""
     out = []
     if "enum" in schema:
-        out.append((_("One of:"), " | ".join(str(v) for v in schema["enum"])))
+        out.append((_("One of:"), [str(v) for v in schema["enum"]]))
     if "default" in schema:
-        out.append((_("Default:"), str(schema["default"])))
+        out.append((_("Default:"), [str(schema["default"])]))
     if "minimum" in schema and "maximum" in schema:
-        out.append((_("Range:"), f"{schema['minimum']}..{schema['maximum']}"))
+        out.append((_("Range:"), [f"{schema['minimum']}..{schema['maximum']}"]))
     if "example" in schema:
-        out.append((_("Example:"), str(schema["example"])))
+        out.append((_("Example:"), [str(schema["example"])]))
     return out
 
 
