@@ -60,7 +60,10 @@ def token_required(*roles: Role, idempotent: bool = True) -> Callable[[F], F]:
             response.headers.update(verdict.headers())
             return response
 
-        setattr(wrapped, "idempotent", idempotent)  # noqa: B010 - read by the OpenAPI document
+        # Read by the OpenAPI document (mrc.api.openapi): who may call, and whether a POST
+        # takes an Idempotency-Key.
+        wrapped.token_roles = roles  # type: ignore[attr-defined]
+        wrapped.idempotent = idempotent  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorator

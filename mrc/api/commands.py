@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from mrc.api import tokens
+from mrc.api import openapi, tokens
 from mrc.api.models import ApiToken
 from mrc.auth.models import User
 from mrc.extensions import db
@@ -73,4 +74,17 @@ def revoke_command(token_id: int) -> None:
                "revoked.", err=True)
 
 
-COMMANDS = [api_token_group]
+@click.group("api")
+def api_group() -> None:
+    """The JSON API's reference."""
+
+
+@api_group.command("openapi")
+@with_appcontext
+def openapi_command() -> None:
+    """Print the OpenAPI document (as served at /api/v1/openapi.json), to commit it:
+    ``mrc api openapi > docs/openapi.json``."""
+    click.echo(openapi.document_json(current_app), nl=False)
+
+
+COMMANDS = [api_token_group, api_group]

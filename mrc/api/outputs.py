@@ -16,11 +16,14 @@ from typing import IO, Any
 
 from flask import Blueprint, Response, jsonify, request, send_file, url_for
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select, update
 from werkzeug.datastructures import MultiDict
 
+from mrc.api import record_schemas as S
 from mrc.api.auth import token_required
+from mrc.api.openapi import documented, query
 from mrc.api.problems import problem
 from mrc.audit import services as audit
 from mrc.auth.models import Role
@@ -79,6 +82,12 @@ def impact_document(report: impact.ImpactReport, area: str) -> dict[str, Any]:
 
 
 @bp.route("/impact")
+@documented(_l("The impact page's protected estimates"), tags=["impact"],
+            parameters=[query("period", _l("A period as on the impact page."),
+                              example="2026"),
+                        query("area", _l("A country or MRC code inside the scope."),
+                              example="")],
+            responses={200: S.IMPACT})
 @token_required(*IMPACT_ROLES)
 def impact_estimates() -> Any:
     """The impact page's estimates for the token's scope (``area`` narrows it) and the
@@ -160,6 +169,8 @@ def _report_formdata(body: dict[str, Any]) -> tuple[MultiDict[str, str], list[st
 
 
 @bp.route("/reports", methods=["POST"])
+@documented(_l("Start a quarterly report"), tags=["jobs"], request=S.REPORT_REQUEST,
+            responses={202: S.STARTED}, problems=[409, 422, 503])
 @token_required(*reports.REPORT_ROLES)
 def start_report() -> Any:
     """Start the quarterly report job for the token's user: the body's ``year``,
@@ -180,6 +191,8 @@ def start_report() -> Any:
 
 
 @bp.route("/panels/<int:study_id>/exports", methods=["POST"])
+@documented(_l("Start a panel export"), tags=["jobs"], parameters=[S.STUDY_ID],
+            responses={202: S.STARTED}, problems=[409, 422, 503])
 @token_required(*panels.STUDY_ROLES)
 def start_panel_export(study_id: int) -> Any:
     """Export a study of the token's user (only its owner may: others get 404), as the
@@ -201,6 +214,8 @@ def _own_job(job_id: int) -> Job | None:
 
 
 @bp.route("/jobs/<int:job_id>")
+@documented(_l("A job's progress"), tags=["jobs"], parameters=[S.JOB_ID],
+            responses={200: S.JOB})
 @token_required(*Role)
 def job_status(job_id: int) -> Any:
     """A job of the token's user: its state and progress, and its download once finished."""
@@ -250,6 +265,8 @@ def _panel_download(job: Job) -> Response:
 
 @bp.route("/jobs/<int:job_id>/download", methods=["POST"])
 # The file is handed out once: a retry is answered 410, never a copy kept for replay.
+@documented(_l("Download a job's file, once"), tags=["jobs"], parameters=[S.JOB_ID],
+            responses={200: S.FILE}, problems=[409, 410])
 @token_required(*Role, idempotent=False)
 def job_download(job_id: int) -> Any:
     """The finished job's file, once through the API (410 afterwards). POST: taking the

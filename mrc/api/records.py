@@ -10,14 +10,17 @@ from typing import Any
 
 from flask import abort
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from mrc.api import bp, shapes
+from mrc.api import record_schemas as S
 from mrc.api.auth import token_required
 from mrc.api.conditional import matches, page, representation
 from mrc.api.formdata import BadBody, bound, json_body, refused
+from mrc.api.openapi import documented
 from mrc.api.problems import problem
 from mrc.auth.models import CASE_ROLES
 from mrc.cases import services
@@ -52,6 +55,8 @@ def _saved(form: FlaskForm, save: Callable[[], Any]) -> Any:
 
 
 @bp.route("/clients")
+@documented(_l("The MRC's clients, by last change"), tags=["clients"], parameters=S.PAGE_PARAMETERS,
+            responses={200: S.items(S.CLIENT, paged=True)})
 @token_required(*CASE_WORK)
 def clients() -> Any:
     """The MRC's clients, by last change (``updated_since``, ``cursor``, ``limit``)."""
@@ -61,6 +66,8 @@ def clients() -> Any:
 
 
 @bp.route("/clients", methods=["POST"])
+@documented(_l("Register a client"), tags=["clients"], request=S.NEW_CLIENT,
+            responses={201: S.made(S.CLIENT)}, problems=[409, 422])
 @token_required(*CASE_WORK)
 def register() -> Any:
     mrc = _mrc()
@@ -73,6 +80,8 @@ def register() -> Any:
 
 
 @bp.route("/clients/<int:client_id>")
+@documented(_l("A client's coarse fields"), tags=["clients"], parameters=[S.CLIENT_ID],
+            responses={200: S.read(S.CLIENT), 304: S.NOT_MODIFIED})
 @token_required(*CASE_WORK)
 def client(client_id: int) -> Any:
     mrc = _mrc()
@@ -81,6 +90,8 @@ def client(client_id: int) -> Any:
 
 
 @bp.route("/clients/search", methods=["POST"])
+@documented(_l("Find a client by code or phone number"), tags=["clients"],
+            request=S.SEARCH, responses={200: S.items(S.CLIENT)})
 @token_required(*CASE_WORK, idempotent=False)
 def search() -> Any:
     """Find by ``code`` or ``phone`` (POSTed: neither may be in an address or a log)."""
@@ -110,6 +121,9 @@ def _session_form(form_class: type[SessionForm], values: dict[str, Any]) -> Sess
 
 
 @bp.route("/clients/<int:client_id>/sessions")
+@documented(_l("A client's sessions, by last change"), tags=["sessions"],
+            parameters=[S.CLIENT_ID, *S.PAGE_PARAMETERS],
+            responses={200: S.items(S.SESSION, paged=True)})
 @token_required(*CASE_WORK)
 def client_sessions(client_id: int) -> Any:
     record = get_scoped_or_404(Client, client_id, current_user)
@@ -119,6 +133,8 @@ def client_sessions(client_id: int) -> Any:
 
 
 @bp.route("/sessions")
+@documented(_l("The MRC's sessions, by last change"), tags=["sessions"],
+            parameters=S.PAGE_PARAMETERS, responses={200: S.items(S.SESSION, paged=True)})
 @token_required(*CASE_WORK)
 def sessions() -> Any:
     """The MRC's sessions by last change, deleted ones included (``"deleted": true``)."""
@@ -128,6 +144,8 @@ def sessions() -> Any:
 
 
 @bp.route("/clients/<int:client_id>/sessions", methods=["POST"])
+@documented(_l("Log a counselling session"), tags=["sessions"], parameters=[S.CLIENT_ID],
+            request=S.NEW_SESSION, responses={201: S.made(S.SESSION)}, problems=[409, 422])
 @token_required(*CASE_WORK)
 def log_session(client_id: int) -> Any:
     _mrc()
@@ -143,6 +161,8 @@ def log_session(client_id: int) -> Any:
 
 
 @bp.route("/sessions/<int:session_id>")
+@documented(_l("A session"), tags=["sessions"], parameters=[S.SESSION_ID],
+            responses={200: S.read(S.SESSION), 304: S.NOT_MODIFIED})
 @token_required(*CASE_WORK)
 def session(session_id: int) -> Any:
     _mrc()
@@ -188,6 +208,9 @@ SESSION_FIELDS = ("date", "channel", "language", "intention", "destination", "ro
 
 
 @bp.route("/sessions/<int:session_id>", methods=["PATCH"])
+@documented(_l("Correct a session"), tags=["sessions"], parameters=[S.SESSION_ID],
+            request=S.CORRECTION, responses={200: S.read(S.SESSION)},
+            problems=[409, 412, 428])
 @token_required(*CASE_WORK)
 def correct_session(session_id: int) -> Any:
     """Correct a session (``{"reason", "changes": {field: value}, "base"?}``, If-Match)."""
@@ -208,6 +231,8 @@ def correct_session(session_id: int) -> Any:
 
 
 @bp.route("/clients/<int:client_id>/followups")
+@documented(_l("A client's follow-up waves and their attempts"), tags=["follow-ups"],
+            parameters=[S.CLIENT_ID], responses={200: S.items(S.FOLLOWUP)})
 @token_required(*CASE_WORK)
 def client_followups(client_id: int) -> Any:
     record = get_scoped_or_404(Client, client_id, current_user)
@@ -217,6 +242,9 @@ def client_followups(client_id: int) -> Any:
 
 
 @bp.route("/followups/<int:followup_id>/attempts", methods=["POST"])
+@documented(_l("Record a follow-up attempt"), tags=["follow-ups"],
+            parameters=[S.FOLLOWUP_ID], request=S.NEW_ATTEMPT,
+            responses={201: S.made(S.FOLLOWUP)}, problems=[409, 422])
 @token_required(*CASE_WORK)
 def record_attempt(followup_id: int) -> Any:
     _mrc()

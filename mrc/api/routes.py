@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, jsonify, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from mrc.aggregates import periods, services
 from mrc.aggregates.forms import DashboardFilter
 from mrc.aggregates.routes import DASHBOARD_ROLES
-from mrc.api import (
-    bp,
-    records,  # noqa: F401 - the record routes register on bp
-)
+from mrc.api import bp, schemas
+from mrc.api import records as _records  # noqa: F401 - the record routes register on bp
+from mrc.api import reference as _reference  # noqa: F401  (the document's own two views)
 from mrc.api.auth import token_required
+from mrc.api.openapi import documented
 from mrc.api.problems import problem
 from mrc.audit import services as audit
 from mrc.auth.models import Role
@@ -26,6 +27,7 @@ from mrc.settings import settings
 
 
 @bp.route("/me")
+@documented(_l("Who the token acts for"), tags=["tokens"], responses={200: schemas.ME})
 @token_required(*Role)
 def me() -> Any:
     """Who the token acts for: username, role, the MRC codes of the scope, the token."""
@@ -38,6 +40,11 @@ def me() -> Any:
 
 
 @bp.route("/aggregates")
+@documented(_l("The dashboard's protected indicator tables"), tags=["aggregates"],
+            description=_l("For the token's scope (or the area asked for) and the period "
+                           "asked for (this year when none is), protected exactly as the "
+                           "dashboard publishes them. Audited as an export."),
+            parameters=schemas.AGGREGATES_PARAMETERS, responses={200: schemas.AGGREGATES})
 @token_required(*DASHBOARD_ROLES)
 def aggregates() -> Any:
     """The dashboard's indicator tables for the token's scope (``area`` narrows it),

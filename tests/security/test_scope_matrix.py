@@ -161,8 +161,19 @@ CATALOGUE = {
     "static": "static files",
 }
 
+# Routes that answer anonymous visitors too (neither the log-in page nor a 401), and why.
+PUBLIC = {
+    "auth.login": "the log-in form",
+    "home.health": "health check for the load balancer",
+    "static": "static files",
+    "api.openapi_json": "the API's OpenAPI document: it describes the API, holds nobody's data",
+    "api.docs": "the API reference page, rendered from that same document",
+}
+
 NO_RECORD = {
     "api.me": "who the API token acts for (its own user's name, role and scope)",
+    "api.openapi_json": "the OpenAPI document (public, above)",
+    "api.docs": "the API reference page (public, above)",
     "api.aggregates": "the dashboard's protected tables for the token's scope, as JSON",
     "api.clients": "clients of the token user's own MRC",
     "api.register": "registers a client in the token user's own MRC",
@@ -264,7 +275,8 @@ def test_every_route_is_classified(app: Flask) -> None:
 def test_classification_lists_only_existing_endpoints(app: Flask) -> None:
     # A renamed endpoint must not leave a stale entry that would hide its successor.
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    stale = sorted((set(NO_RECORD) | set(ADMIN_ONLY) | set(CATALOGUE)) - endpoints)
+    stale = sorted((set(NO_RECORD) | set(ADMIN_ONLY) | set(CATALOGUE) | set(PUBLIC))
+                   - endpoints)
     assert stale == []
 
 
@@ -544,8 +556,8 @@ def test_no_role_reaches_records_outside_its_scope(app: Flask, client: FlaskClie
                         problems.append(f"{where}: {status}")
                     if api and "Set-Cookie" in response.headers:
                         problems.append(f"{where}: the API set a cookie")
-                    if role == "anonymous" and kind != "catalogue" and rule.endpoint not in (
-                            "auth.login", "home.health", "static"):
+                    if role == "anonymous" and kind != "catalogue" \
+                            and rule.endpoint not in PUBLIC:
                         if api and status != 401:
                             problems.append(f"{where}: {status}, expected 401")
                         elif not api and not is_login_redirect(response):
