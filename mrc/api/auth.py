@@ -45,7 +45,7 @@ def token_required(*roles: Role, idempotent: bool = True) -> Callable[[F], F]:
             record = tokens.authenticate(bearer_token())
             if record is None:
                 return problem(401, headers={"WWW-Authenticate": 'Bearer realm="mrc"'})
-            verdict = ratelimit.check(record.id)
+            verdict = ratelimit.check(record.prefix)
             if not verdict.allowed:
                 return problem(429, headers=verdict.headers())
             g._login_user = record.user  # flask-login's per-request user, for this request

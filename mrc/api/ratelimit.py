@@ -45,18 +45,18 @@ class Verdict:
 
 
 class _Memory:
-    """Counts of this process: {(token id, window): requests}, old windows dropped."""
+    """Counts of this process: {(token prefix, window): requests}, old windows dropped."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._counts: dict[tuple[int, int], int] = {}
+        self._counts: dict[tuple[str, int], int] = {}
 
-    def incr(self, token_id: int, window: int) -> int:
+    def incr(self, token: str, window: int) -> int:
         with self._lock:
             if len(self._counts) > 10_000:
                 self._counts = {k: v for k, v in self._counts.items() if k[1] >= window}
-            count = self._counts.get((token_id, window), 0) + 1
-            self._counts[(token_id, window)] = count
+            count = self._counts.get((token, window), 0) + 1
+            self._counts[(token, window)] = count
             return count
 
     def clear(self) -> None:
@@ -74,11 +74,11 @@ def _redis(url: str) -> Any:
     return Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
 
 
-def _count(token_id: int, window: int) -> int | None:
+def _count(token: str, window: int) -> int | None:
     url = settings().redis_url
     if not url:
-        return _memory.incr(token_id, window)
-    key = f"{REDIS_PREFIX}{token_id}:{window}"
+        return _memory.incr(token, window)
+    key = f"{REDIS_PREFIX}{token}:{window}"
     try:
         pipe = _redis(url).pipeline()
         pipe.incr(key)
@@ -90,15 +90,16 @@ def _count(token_id: int, window: int) -> int | None:
         return None
 
 
-def check(token_id: int, now: float | None = None) -> Verdict:
-    """Count one request of the token and say whether it is within the limit."""
+def check(token: str, now: float | None = None) -> Verdict:
+    """Count one request of the token (named by its public prefix) and say whether it is
+    within the limit."""
     limit = settings().api_rate_limit
     now = time.time() if now is None else now
     window = int(now // WINDOW_SECONDS)
     reset = max(1, int((window + 1) * WINDOW_SECONDS - now))
     if limit <= 0:
         return Verdict(True, 0, 0, reset)
-    count = _count(token_id, window)
+    count = _count(token, window)
     if count is None:
         return Verdict(True, limit, limit, reset)
     return Verdict(count <= limit, limit, max(0, limit - count), reset)

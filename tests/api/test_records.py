@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import func, select
 
@@ -167,7 +168,7 @@ def test_cursor_pages_and_updated_since_see_every_client_once(client, make_user,
         path = f"/api/v1/clients?limit=2&cursor={body['next']}" if body["next"] else ""
     assert made <= set(seen) and len(seen) == len(set(seen))
     later = (db.session.get(Client, max(made)).updated_at + timedelta(seconds=1)).isoformat()
-    assert api.get(f"/api/v1/clients?updated_since={later}").get_json()["items"] == []
+    assert api.get(f"/api/v1/clients?updated_since={quote(later)}").get_json()["items"] == []
     for bad in ("limit=0", "limit=x", "cursor=%%%", "updated_since=yesterday"):
         assert api.get(f"/api/v1/clients?{bad}").status_code == 400, bad
 
@@ -198,8 +199,8 @@ def test_a_follow_up_attempt_is_recorded_once(client, make_user, make_client) ->
         "attempts"]) == 1
 
 
-def test_each_token_has_a_rate_limit(app, client, make_user) -> None:
-    app.config["MRC_API_RATE_LIMIT"] = 3
+def test_each_token_has_a_rate_limit(app, client, make_user, monkeypatch) -> None:
+    monkeypatch.setitem(app.config, "MRC_API_RATE_LIMIT", 3)
     ratelimit.clear_local()
     api = api_for(client, make_user)
     answers = [api.get("/api/v1/me") for _ in range(4)]
