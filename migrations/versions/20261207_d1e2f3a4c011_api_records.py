@@ -15,6 +15,8 @@ down_revision = 'c9d0a1b2c009'
 branch_labels = None
 depends_on = None
 
+STAMPED = (('client', 'ix_client_mrc_updated'), ('counselling_session', 'ix_session_mrc_updated'))
+
 
 def upgrade() -> None:
     op.create_table(
@@ -35,25 +37,30 @@ def upgrade() -> None:
     with op.batch_alter_table('api_idempotent_request', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_idempotent_request_created_at'),
                               ['created_at'], unique=False)
-    for table, index in (('client', 'ix_client_mrc_updated'),
-                         ('counselling_session', 'ix_session_mrc_updated')):
+    postgresql = op.get_bind().dialect.name == 'postgresql'
+    for table, index in STAMPED:
+        # Added NOT NULL with a default, then filled: SQLite adds such a column in place (a
+        # rebuilt client table would break the foreign keys pointing at it), as the record
+        # keys were. PostgreSQL then drops the default; SQLite keeps it (the ORM always
+        # stamps the column).
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('updated_at', sa.DateTime(timezone=True),
-                                          nullable=True))
+                                          nullable=False,
+                                          server_default='1970-01-01 00:00:00'))
         # Every existing row was last changed, as far as anyone knows, when it was made.
         op.execute(f"UPDATE {table} SET updated_at = created_at")  # noqa: S608 - fixed names
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.alter_column('updated_at', existing_type=sa.DateTime(timezone=True),
-                                  nullable=False)
-            batch_op.create_index(index, ['mrc_id', 'updated_at', 'id'], unique=False)
+        if postgresql:
+            op.alter_column(table, 'updated_at', server_default=None)
+        op.create_index(index, table, ['mrc_id', 'updated_at', 'id'], unique=False)
 
 
 def downgrade() -> None:
-    for table, index in (('client', 'ix_client_mrc_updated'),
-                         ('counselling_session', 'ix_session_mrc_updated')):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_index(index)
-            batch_op.drop_column('updated_at')
+    for table, index in STAMPED:
+        op.drop_index(index, table_name=table)
+        if op.get_bind().dialect.name == 'postgresql':
+            op.drop_column(table, 'updated_at')
+        else:  # in place (SQLite 3.35+), as it was added
+            op.execute(f'ALTER TABLE {table} DROP COLUMN updated_at')
     with op.batch_alter_table('api_idempotent_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_idempotent_request_created_at'))
     op.drop_table('api_idempotent_request')
