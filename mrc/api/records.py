@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import wraps
 from typing import Any
 
 from flask import abort
@@ -18,7 +19,7 @@ from werkzeug.wrappers import Response
 from mrc.api import bp, shapes
 from mrc.api import record_schemas as S
 from mrc.api.auth import token_required
-from mrc.api.conditional import matches, page, representation
+from mrc.api.conditional import etag_of, matches, page, representation
 from mrc.api.formdata import BadBody, bound, json_body, refused
 from mrc.api.openapi import documented
 from mrc.api.problems import problem
@@ -31,13 +32,26 @@ from mrc.extensions import db
 from mrc.leaflets.services import leaflet_choices
 from mrc.scope import get_scoped_or_404, scoped
 
-CASE_WORK = tuple(sorted(CASE_ROLES))
+CASE_ROLES_SORTED = tuple(sorted(CASE_ROLES))
 PREFIX = shapes.PREFIX
 
 
+def case_work(idempotent: bool = True) -> Callable[[Any], Any]:
+    """``token_required`` for the case roles, and (as the web's ``case_worker_required``)
+    a user attached to an MRC: one check for every record route."""
+    def decorator(view: Any) -> Any:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.works_with_cases:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return token_required(*CASE_ROLES_SORTED, idempotent=idempotent)(wrapped)
+
+    return decorator
+
+
 def _mrc() -> Any:
-    if not current_user.works_with_cases:
-        abort(403)
     return current_user.mrc
 
 
@@ -57,7 +71,7 @@ def _saved(form: FlaskForm, save: Callable[[], Any]) -> Any:
 @bp.route("/clients")
 @documented(_l("The MRC's clients, by last change"), tags=["clients"], parameters=S.PAGE_PARAMETERS,
             responses={200: S.items(S.CLIENT, paged=True)})
-@token_required(*CASE_WORK)
+@case_work()
 def clients() -> Any:
     """The MRC's clients, by last change (``updated_since``, ``cursor``, ``limit``)."""
     mrc = _mrc()
@@ -68,7 +82,7 @@ def clients() -> Any:
 @bp.route("/clients", methods=["POST"])
 @documented(_l("Register a client"), tags=["clients"], request=S.NEW_CLIENT,
             responses={201: S.made(S.CLIENT)}, problems=[409, 422])
-@token_required(*CASE_WORK)
+@case_work()
 def register() -> Any:
     mrc = _mrc()
     form = bound(RegisterForm, json_body(), country=services.mrc_country_code(mrc))
@@ -82,7 +96,7 @@ def register() -> Any:
 @bp.route("/clients/<int:client_id>")
 @documented(_l("A client's coarse fields"), tags=["clients"], parameters=[S.CLIENT_ID],
             responses={200: S.read(S.CLIENT), 304: S.NOT_MODIFIED})
-@token_required(*CASE_WORK)
+@case_work()
 def client(client_id: int) -> Any:
     mrc = _mrc()
     return representation(shapes.client(get_scoped_or_404(Client, client_id, current_user),
@@ -92,7 +106,7 @@ def client(client_id: int) -> Any:
 @bp.route("/clients/search", methods=["POST"])
 @documented(_l("Find a client by code or phone number"), tags=["clients"],
             request=S.SEARCH, responses={200: S.items(S.CLIENT)})
-@token_required(*CASE_WORK, idempotent=False)
+@case_work(idempotent=False)
 def search() -> Any:
     """Find by ``code`` or ``phone`` (POSTed: neither may be in an address or a log)."""
     mrc, body = _mrc(), json_body()
@@ -105,15 +119,15 @@ def search() -> Any:
             found = services.find_by_code(scope, form.data["code"])
         except services.InvalidCode:
             return refused({"code": "invalid"})
-        matches_ = [found] if found is not None else []
+        found_clients = [found] if found is not None else []
     elif "phone" in body:
         form = bound(PhoneSearchForm, {"phone": body["phone"]})
-        matches_ = _saved(form, lambda: services.find_by_phone(scope, form.data["phone"], mrc))
-        if isinstance(matches_, Response):
-            return matches_
+        found_clients = _saved(form, lambda: services.find_by_phone(scope, form.data["phone"], mrc))
+        if isinstance(found_clients, Response):
+            return found_clients
     else:
         raise BadBody("code")
-    return representation({"items": [shapes.client(c, mrc) for c in matches_]})
+    return representation({"items": [shapes.client(c, mrc) for c in found_clients]})
 
 
 def _session_form(form_class: type[SessionForm], values: dict[str, Any]) -> SessionForm:
@@ -124,7 +138,7 @@ def _session_form(form_class: type[SessionForm], values: dict[str, Any]) -> Sess
 @documented(_l("A client's sessions, by last change"), tags=["sessions"],
             parameters=[S.CLIENT_ID, *S.PAGE_PARAMETERS],
             responses={200: S.items(S.SESSION, paged=True)})
-@token_required(*CASE_WORK)
+@case_work()
 def client_sessions(client_id: int) -> Any:
     record = get_scoped_or_404(Client, client_id, current_user)
     return page(scoped(CounsellingSession, current_user).where(
@@ -135,10 +149,9 @@ def client_sessions(client_id: int) -> Any:
 @bp.route("/sessions")
 @documented(_l("The MRC's sessions, by last change"), tags=["sessions"],
             parameters=S.PAGE_PARAMETERS, responses={200: S.items(S.SESSION, paged=True)})
-@token_required(*CASE_WORK)
+@case_work()
 def sessions() -> Any:
     """The MRC's sessions by last change, deleted ones included (``"deleted": true``)."""
-    _mrc()
     return page(scoped(CounsellingSession, current_user), CounsellingSession.updated_at,
                 CounsellingSession.id, shapes.session)
 
@@ -146,9 +159,8 @@ def sessions() -> Any:
 @bp.route("/clients/<int:client_id>/sessions", methods=["POST"])
 @documented(_l("Log a counselling session"), tags=["sessions"], parameters=[S.CLIENT_ID],
             request=S.NEW_SESSION, responses={201: S.made(S.SESSION)}, problems=[409, 422])
-@token_required(*CASE_WORK)
+@case_work()
 def log_session(client_id: int) -> Any:
-    _mrc()
     record = get_scoped_or_404(Client, client_id, current_user)
     if record.erased_at is not None:
         return problem(404)
@@ -163,9 +175,8 @@ def log_session(client_id: int) -> Any:
 @bp.route("/sessions/<int:session_id>")
 @documented(_l("A session"), tags=["sessions"], parameters=[S.SESSION_ID],
             responses={200: S.read(S.SESSION), 304: S.NOT_MODIFIED})
-@token_required(*CASE_WORK)
+@case_work()
 def session(session_id: int) -> Any:
-    _mrc()
     return representation(shapes.session(
         get_scoped_or_404(CounsellingSession, session_id, current_user)))
 
@@ -190,7 +201,7 @@ def corrected(current: dict[str, Any], fields: tuple[str, ...]
     seen = matches(current)
     if seen is None:
         return problem(428)
-    tag = {"ETag": representation(current).headers["ETag"]}
+    tag = {"ETag": etag_of(current)}
     if not seen:
         if not isinstance(base, dict):
             return problem(412, headers=tag)
@@ -211,10 +222,9 @@ SESSION_FIELDS = ("date", "channel", "language", "intention", "destination", "ro
 @documented(_l("Correct a session"), tags=["sessions"], parameters=[S.SESSION_ID],
             request=S.CORRECTION, responses={200: S.read(S.SESSION)},
             problems=[409, 412, 428])
-@token_required(*CASE_WORK)
+@case_work()
 def correct_session(session_id: int) -> Any:
     """Correct a session (``{"reason", "changes": {field: value}, "base"?}``, If-Match)."""
-    _mrc()
     record = get_scoped_or_404(CounsellingSession, session_id, current_user)
     if record.deleted_at is not None or record.client.erased_at is not None:
         return problem(404)
@@ -233,7 +243,7 @@ def correct_session(session_id: int) -> Any:
 @bp.route("/clients/<int:client_id>/followups")
 @documented(_l("A client's follow-up waves and their attempts"), tags=["follow-ups"],
             parameters=[S.CLIENT_ID], responses={200: S.items(S.FOLLOWUP)})
-@token_required(*CASE_WORK)
+@case_work()
 def client_followups(client_id: int) -> Any:
     record = get_scoped_or_404(Client, client_id, current_user)
     waves = db.session.scalars(scoped(FollowUp, current_user).where(
@@ -245,9 +255,8 @@ def client_followups(client_id: int) -> Any:
 @documented(_l("Record a follow-up attempt"), tags=["follow-ups"],
             parameters=[S.FOLLOWUP_ID], request=S.NEW_ATTEMPT,
             responses={201: S.made(S.FOLLOWUP)}, problems=[409, 422])
-@token_required(*CASE_WORK)
+@case_work()
 def record_attempt(followup_id: int) -> Any:
-    _mrc()
     followup = get_scoped_or_404(FollowUp, followup_id, current_user)
     if followup.client.erased_at is not None:
         return problem(404)
