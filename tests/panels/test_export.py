@@ -22,6 +22,7 @@ from mrc.cases.models import Client
 from mrc.extensions import db
 from mrc.panels import services
 from mrc.panels.build import PanelSpec
+from mrc.privacy.kanonymity import as_text
 from mrc.privacy.pseudonyms import new_study_key
 from tests.panels.conftest import panel_csv, read_zip
 
@@ -42,7 +43,7 @@ def export(spec, tmp_path, key=None, name="panel.zip"):
 
 
 def pycanon_k(frame: pd.DataFrame, qis: list[str]) -> int | None:
-    people = frame.drop_duplicates("person_id")[qis].astype(str).reset_index(drop=True)
+    people = frame.drop_duplicates("person_id")[qis].apply(as_text).reset_index(drop=True)
     return None if people.empty else int(anonymity.k_anonymity(people, qis))
 
 
@@ -193,7 +194,7 @@ def test_dta_and_sav_keep_variable_and_value_labels(network, population, tmp_pat
         # In SPSS the suppressed code is user-missing: read as missing unless asked.
         star = "suppressed (disclosure control)" if name.endswith("dta") else "nan"
         vocab = {"female": "Female", "male": "Male", "*": star}
-        assert list(labelled["sex"].astype(str)) == [vocab.get(v, v) for v in csv["sex"]]
+        assert list(as_text(labelled["sex"])) == [vocab.get(v, v) for v in csv["sex"]]
         assert list(data["person_id"]) == list(csv["person_id"])
     _, sav_meta = pyreadstat.read_sav(_tmp(tmp_path, "m.sav", files["panel.sav"]),
                                       user_missing=True)

@@ -25,6 +25,7 @@ from mrc.privacy.kanonymity import (
     AnonymisationResult,
     MappingHierarchy,
     anonymise,
+    as_text,
     keep,
     province_hierarchy,
 )
@@ -61,7 +62,7 @@ def make_panel(persons: int, seed: int = 0, *, waves: int = 3, sites: int = 3,
 def person_level(frame: pd.DataFrame, qis: list[str], person: str = "person_id") -> pd.DataFrame:
     people = frame.drop_duplicates(person)[qis]
     # Missing values become the text "nan": a category of their own, as in the module.
-    return people.astype(str).reset_index(drop=True)
+    return people.apply(as_text).reset_index(drop=True)
 
 
 def pycanon_k(frame: pd.DataFrame, qis: list[str]) -> int | None:
@@ -133,7 +134,7 @@ def expected_labels(source: pd.DataFrame, variable: str, level_name: str) -> pd.
         return source["province"].str[:2]
     if level_name == "suppressed":
         return pd.Series(SUPPRESSED, index=source.index)
-    return source[variable].astype(str)
+    return as_text(source[variable])
 
 
 def assert_consistent_release(result: AnonymisationResult, source: pd.DataFrame) -> None:
@@ -146,7 +147,7 @@ def assert_consistent_release(result: AnonymisationResult, source: pd.DataFrame)
     for column in OTHER_COLUMNS + ["person_id"]:
         pd.testing.assert_series_equal(frame[column], original[column])
     for recoding in result.report.recodings:
-        released = frame[recoding.variable].astype(str)
+        released = as_text(frame[recoding.variable])
         expected = expected_labels(original, recoding.variable, recoding.level_name)
         assert ((released == expected) | (released == SUPPRESSED)).all()
         # The same value in every wave of a person.

@@ -62,6 +62,7 @@ from mrc.privacy.kanonymity.hierarchies import (
     Labels,
     MappingHierarchy,
     Step,
+    as_text,
     keep,
     province_hierarchy,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "Recoding",
     "Step",
     "anonymise",
+    "as_text",
     "keep",
     "province_hierarchy",
 ]

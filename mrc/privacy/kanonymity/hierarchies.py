@@ -72,7 +72,7 @@ class MappingHierarchy(Hierarchy):
         return (self.base_name, *(name for name, _ in self.steps))
 
     def labels(self, values: pd.Series) -> list[Labels]:
-        current = values.astype(str).reset_index(drop=True)
+        current = as_text(values).reset_index(drop=True)
         result = [current.to_numpy(dtype=object)]
         for name, step in self.steps:
             if callable(step):
@@ -83,9 +83,17 @@ class MappingHierarchy(Hierarchy):
             if len(unmapped):
                 examples = ", ".join(sorted(set(unmapped.astype(str)))[:3])
                 raise ValueError(f"hierarchy level {name!r} has no value for: {examples}")
-            current = mapped.astype(str)
+            current = as_text(mapped).reset_index(drop=True)
             result.append(current.to_numpy(dtype=object))
         return result
+
+
+def as_text(values: pd.Series) -> pd.Series:
+    """Values as text, a missing value becoming the category "nan" (as ``str`` gives it).
+
+    Not ``astype(str)``: pandas 3 keeps missing values missing there, pandas 2 did not.
+    """
+    return values.astype(object).map(str)
 
 
 def keep() -> MappingHierarchy:
