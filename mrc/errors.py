@@ -15,7 +15,7 @@ from flask import Flask, Response, g, has_request_context, render_template, requ
 from flask_babel import get_locale
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from mrc.extensions import db, login_manager
 
@@ -103,13 +103,16 @@ def _forget_the_request() -> None:
     session.pop("_flashes", None)
 
 
-def database_unavailable_page(error: BaseException) -> ErrorPage:
+def database_unavailable_page(error: BaseException) -> ErrorPage | Response:
     """503: the database cannot be reached. Logged in one line (no SQL, no parameters: they
     can hold personal data); the page says what to do and that the last change may be lost."""
     reason = getattr(error, "orig", None) or error
     log.error("database unavailable: %s: %s", type(reason).__name__,
               str(reason).strip().splitlines()[0] if str(reason).strip() else "")
     _forget_the_request()
+    renderer = _renderer()
+    if renderer is not None:  # e.g. the API: a problem, not a page
+        return renderer(ServiceUnavailable(retry_after=RETRY_AFTER_SECONDS))
     headers = [("Retry-After", str(RETRY_AFTER_SECONDS))]
     try:
         return render_template("errors/503.html", code=503), 503, headers
@@ -118,7 +121,7 @@ def database_unavailable_page(error: BaseException) -> ErrorPage:
         return "Error 503", 503, headers
 
 
-def _on_database_error(error: Exception) -> ErrorPage:
+def _on_database_error(error: Exception) -> ErrorPage | Response:
     if not database_unavailable(error):
         raise error  # a wrong query: Flask logs it and shows the 500 page
     return database_unavailable_page(error)

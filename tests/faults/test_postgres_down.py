@@ -138,3 +138,39 @@ def test_a_wrong_query_is_still_a_500_not_an_outage(server, monkeypatch) -> None
     response = app.test_client().get("/")
     assert response.status_code == 500
     assert "Something went wrong" in response.get_data(as_text=True)
+
+
+def test_an_api_caller_gets_a_problem_not_a_page_while_the_database_is_down(server) -> None:
+    """A program reads JSON: the outage is a 503 problem document in the caller's language,
+    with Retry-After, and nothing of the database in it."""
+    from mrc.api.tokens import create_token
+    from mrc.auth.models import User
+
+    app, control = server
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.username == USERNAME))
+        assert user is not None
+        secret = create_token(user, "outage test").secret
+        db.session.commit()
+        db.session.remove()
+    caller = app.test_client()
+    headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "ur"}
+    assert caller.get("/api/v1/me", headers=headers).status_code == 200
+    control.stop()
+    try:
+        response = caller.get("/api/v1/me", headers=headers)
+    finally:
+        control.start()
+    assert response.status_code == 503
+    assert response.mimetype == "application/problem+json"
+    assert response.headers["Retry-After"].isdigit()
+    assert response.headers["Content-Language"] == "ur"
+    body = response.get_json()
+    assert body["status"] == 503
+    with app.test_request_context("/?lang=ur"):
+        assert body["title"] == gettext(
+            "The service is not available at the moment: try again soon.")
+        assert body["title"] != "The service is not available at the moment: try again soon."
+    for leak in ("OperationalError", "psycopg", "postgres", "127.0.0.1", USERNAME):
+        assert leak not in response.get_data(as_text=True)
+    assert caller.get("/api/v1/me", headers=headers).status_code == 200
