@@ -23,6 +23,7 @@ from mrc.api.conditional import etag_of, matches, page, representation
 from mrc.api.formdata import BadBody, bound, json_body, refused
 from mrc.api.openapi import documented
 from mrc.api.problems import problem
+from mrc.audit import services as audit
 from mrc.auth.models import CASE_ROLES
 from mrc.cases import services
 from mrc.cases.correction_forms import SessionEditForm
@@ -31,6 +32,7 @@ from mrc.cases.models import Client, CounsellingSession, FollowUp
 from mrc.extensions import db
 from mrc.leaflets.services import leaflet_choices
 from mrc.scope import get_scoped_or_404, scoped
+from mrc.transactions import keep_writes
 
 CASE_ROLES_SORTED = tuple(sorted(CASE_ROLES))
 PREFIX = shapes.PREFIX
@@ -230,6 +232,11 @@ def correct_session(session_id: int) -> Any:
         return problem(404)
     asked = corrected(shapes.session(record), SESSION_FIELDS)
     if isinstance(asked, Response):
+        if asked.status_code == 409:  # returned to be resolved: on the record's history
+            conflicted = ",".join(c["field"] for c in asked.get_json()["conflicts"])
+            audit.record("conflict", "session", record.id, mrc_id=record.mrc_id,
+                         detail=f"fields={conflicted}")
+            keep_writes()
         return asked
     values, reason = asked
     form = _session_form(SessionEditForm, {**values, "reason": reason})

@@ -28,6 +28,9 @@ ACTION_LABELS = {
     "withdraw": _l("withdrew consent"),
     # Translators: an API token was revoked (it stops working).
     "revoke": _l("revoked"),
+    # Translators: a correction sent from a device met a change made meanwhile; it was
+    # returned to the counsellor to resolve, field by field.
+    "conflict": _l("correction in conflict"),
 }
 
 

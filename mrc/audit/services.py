@@ -21,7 +21,7 @@ from mrc.spreadsheets import CsvWriter
 Ts = TypeVarTuple("Ts")
 
 ACTIONS = ("create", "update", "view", "export", "import", "erase", "login", "logout",
-           "login_failed", "rotate_keys", "withdraw", "revoke")
+           "login_failed", "rotate_keys", "withdraw", "revoke", "conflict")
 
 
 def record(

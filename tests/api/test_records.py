@@ -128,6 +128,11 @@ def test_a_correction_needs_the_etag_and_shows_conflicts_per_field(client, make_
     assert conflict.get_json()["conflicts"] == [
         {"field": "duration_minutes", "yours": 45, "theirs": 40, "base": 30}]
     assert conflict.headers["ETag"] == first.headers["ETag"]
+    # Returned to the counsellor to resolve: on the record's history (which fields only).
+    noted = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "conflict", AuditEvent.entity == "session",
+        AuditEvent.entity_id == record.sessions[0].id)).all()
+    assert [event.detail for event in noted] == ["fields=duration_minutes"]
     # Another field from the old copy merges: the server's change stays.
     merged = api.patch(path, {"reason": "typing_error", "changes": {"channel": "phone"},
                               "base": base}, **{"If-Match": tag})
