@@ -30,9 +30,9 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
+from mrc.caching import quick_redis
 from mrc.privacy.suppression import Pattern, SuppressionResult, Table
 from mrc.settings import settings
 
@@ -91,16 +91,9 @@ _local = _Local()
 stats = {"exact": 0, "latest": 0, "solved": 0}  # look-ups answered, for tests and benchmarks
 
 
-@lru_cache(maxsize=4)
-def _redis(url: str) -> Any:
-    from redis import Redis
-
-    return Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
-
-
 def _shared() -> Any | None:
     url = settings().redis_url
-    return _redis(url) if url else None
+    return quick_redis(url) if url else None
 
 
 def reuse_latest() -> bool:

@@ -14,9 +14,8 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
 
+from mrc.caching import quick_redis
 from mrc.settings import settings
 
 log = logging.getLogger(__name__)
@@ -67,20 +66,13 @@ class _Memory:
 _memory = _Memory()
 
 
-@lru_cache(maxsize=4)
-def _redis(url: str) -> Any:
-    from redis import Redis
-
-    return Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
-
-
 def _count(token: str, window: int) -> int | None:
     url = settings().redis_url
     if not url:
         return _memory.incr(token, window)
     key = f"{REDIS_PREFIX}{token}:{window}"
     try:
-        pipe = _redis(url).pipeline()
+        pipe = quick_redis(url).pipeline()
         pipe.incr(key)
         pipe.expire(key, WINDOW_SECONDS * 2)
         count, _ = pipe.execute()
