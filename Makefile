@@ -12,7 +12,7 @@ DEMO_CLIENTS ?= 3000
 DEMO_COMPARISON ?= 1000
 export MRC_INSTANCE_DIR ?= $(CURDIR)/instance
 
-.PHONY: install run test test-sqlite test-postgres lint i18n translations bench bench-load clean
+.PHONY: install run test test-sqlite test-postgres lint i18n translations bench bench-load bench-api clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -77,6 +77,11 @@ bench: install
 ## on 300,000 demo clients; a section appended to benchmarks/RESULTS.md (issue #14)
 bench-load: install
 	$(PY) -m benchmarks.bench_load
+
+## make bench-api: the JSON API's session create, aggregates and impact at 3,000 and 300,000
+## demo clients (issue #13; also a section of make bench); to benchmarks/api_results.md
+bench-api: install
+	$(PY) -m benchmarks.bench_api
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

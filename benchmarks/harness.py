@@ -35,6 +35,7 @@ class Measurement:
     samples: list[float] = field(default_factory=list)
     how: str = ""  # e.g. "POST /cases/find" or "service find_by_code"
     failures: int = 0
+    target_ms: float | None = None  # its p95 target; None: the report's default
 
     def percentile(self, q: float) -> float:
         """q-th percentile in milliseconds (nearest rank)."""
