@@ -29,7 +29,7 @@ FLOORS: dict[str, int] = {
     # 0 foundation: settings, extensions, pure privacy code, shared vocabulary of errors
     "config": 0, "settings": 0, "extensions": 0, "validation": 0, "calendars": 0,
     "i18n": 0, "privacy": 0, "database": 0, "errors": 0, "transactions": 0, "features": 0,
-    "paging": 0,
+    "paging": 0, "caching": 0,
     "signals": 0, "keys": 0,
     "spreadsheets": 0, "places": 0,
     # 1 the organisation (regions, countries, MRCs), its people and their rights, and the
