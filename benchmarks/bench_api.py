@@ -17,6 +17,8 @@ A section of ``benchmarks.run`` (``make bench``); alone:
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import random
 import sys
@@ -87,14 +89,7 @@ class Caller:
 
 
 def _cycle(values: list[Any]) -> Callable[[], Any]:
-    position = {"i": 0}
-
-    def next_value() -> Any:
-        value = values[position["i"] % len(values)]
-        position["i"] += 1
-        return value
-
-    return next_value
+    return functools.partial(next, itertools.cycle(values))
 
 
 def _clients_of(app: Flask, mrc_id: int | None, count: int, seed: int) -> list[int]:
