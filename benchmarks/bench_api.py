@@ -6,8 +6,9 @@ counsellor of PK-ISB and the South Asia supervisor: ``POST /api/v1/clients/<id>/
 (a randomly chosen client of PK-ISB each time, a fresh ``Idempotency-Key``, the body
 ``tests/api/test_records.py`` sends), ``GET /api/v1/aggregates`` (the default view: this
 year, by MRC), the same right after a session was saved (its numbers changed: protected
-afresh), and ``GET /api/v1/impact`` (a tenth as often: it estimates afresh each time). The rate limit is off for the run
-(``MRC_API_RATE_LIMIT=0``): the benchmark is one caller far above any ministry's rate.
+afresh), and ``GET /api/v1/impact`` (a tenth as often: it estimates afresh each time).
+The rate limit is off for the run (``MRC_API_RATE_LIMIT=0``): the benchmark is one caller
+far above any ministry's rate.
 
 A section of ``benchmarks.run`` (``make bench``); alone:
 ``python -m benchmarks.bench_api [--sizes 3000 300000] [--requests 200] [--output FILE]``
@@ -45,12 +46,12 @@ SESSION_TARGET_MS = 100.0
 AGGREGATES_TARGET_MS = 200.0
 WARMUP = 10
 IMPACT_WARMUP = 2
+DEFAULT_OUTPUT = Path(__file__).resolve().parent / "api_results.md"
 
 
 def impact_requests(repeat: int) -> int:
     """Timed impact requests for ``repeat`` of the others: it takes seconds at 300,000."""
     return max(2, repeat // 10)
-DEFAULT_OUTPUT = Path(__file__).resolve().parent / "api_results.md"
 
 
 def session_body(today: date) -> dict[str, Any]:
@@ -165,8 +166,7 @@ def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if "--output" not in argv:
         argv += ["--output", str(DEFAULT_OUTPUT)]
-    bench_run.main(["--sections", __name__ if __name__ != "__main__" else
-                    "benchmarks.bench_api", *argv])
+    bench_run.main(["--sections", "benchmarks.bench_api", *argv])
 
 
 if __name__ == "__main__":

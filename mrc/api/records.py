@@ -36,6 +36,7 @@ from mrc.transactions import keep_writes
 
 CASE_ROLES_SORTED = tuple(sorted(CASE_ROLES))
 PREFIX = shapes.PREFIX
+Audited = tuple[str, int, int | None]  # audit entity, record id, MRC id
 
 
 def case_work(idempotent: bool = True) -> Callable[[Any], Any]:
@@ -191,11 +192,13 @@ def _conflicts(current: dict[str, Any], base: dict[str, Any], changes: dict[str,
             if name in base and current.get(name) != base[name] and current.get(name) != value]
 
 
-def corrected(current: dict[str, Any], fields: tuple[str, ...]
+def corrected(current: dict[str, Any], fields: tuple[str, ...], record: Audited
               ) -> Response | tuple[dict[str, Any], str | None]:
     """The values a correction asks for over ``current`` (only ``fields``), or the answer
     refusing it: no ``If-Match`` 428; changed meanwhile 412, or 409 with the fields in
-    conflict when the body says what it started from (``base``)."""
+    conflict when the body says what it started from (``base``). A conflict goes back to
+    the counsellor to resolve, and on the record's history (``record``: its audit entity,
+    id and MRC)."""
     body = json_body()
     changes, base = body.get("changes"), body.get("base")
     if not isinstance(changes, dict) or set(changes) - set(fields):
@@ -209,6 +212,10 @@ def corrected(current: dict[str, Any], fields: tuple[str, ...]
             return problem(412, headers=tag)
         conflicts = _conflicts(current, base, changes)
         if conflicts:
+            entity, record_id, mrc_id = record
+            audit.record("conflict", entity, record_id, mrc_id=mrc_id,
+                         detail="fields=" + ",".join(c["field"] for c in conflicts))
+            keep_writes()
             return problem(409, headers=tag, extra={"conflicts": conflicts})
     reason = body.get("reason")
     return {**{k: current[k] for k in fields if k in current}, **changes}, \
@@ -230,13 +237,9 @@ def correct_session(session_id: int) -> Any:
     record = get_scoped_or_404(CounsellingSession, session_id, current_user)
     if record.deleted_at is not None or record.client.erased_at is not None:
         return problem(404)
-    asked = corrected(shapes.session(record), SESSION_FIELDS)
+    asked = corrected(shapes.session(record), SESSION_FIELDS,
+                      ("session", record.id, record.mrc_id))
     if isinstance(asked, Response):
-        if asked.status_code == 409:  # returned to be resolved: on the record's history
-            conflicted = ",".join(c["field"] for c in asked.get_json()["conflicts"])
-            audit.record("conflict", "session", record.id, mrc_id=record.mrc_id,
-                         detail=f"fields={conflicted}")
-            keep_writes()
         return asked
     values, reason = asked
     form = _session_form(SessionEditForm, {**values, "reason": reason})
