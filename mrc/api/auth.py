@@ -9,16 +9,18 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import current_app, g, request
+from flask import abort, current_app, g, request
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from mrc.api import idempotency, ratelimit, tokens
 from mrc.api.conditional import BadParameter
 from mrc.api.formdata import BadBody
 from mrc.api.problems import problem
-from mrc.auth.models import Role
+from mrc.auth.models import CASE_ROLES, Role
 
 F = TypeVar("F", bound=Callable[..., Any])
+CASE_ROLES_SORTED = tuple(sorted(CASE_ROLES))
 
 
 def bearer_token() -> str | None:
@@ -65,5 +67,22 @@ def token_required(*roles: Role, idempotent: bool = True) -> Callable[[F], F]:
         wrapped.token_roles = roles  # type: ignore[attr-defined]
         wrapped.idempotent = idempotent  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def case_work(idempotent: bool = True, roles: tuple[Role, ...] = CASE_ROLES_SORTED
+              ) -> Callable[[Any], Any]:
+    """``token_required`` for the case roles (or fewer of them: ``roles``), and (as the
+    web's ``case_worker_required``) a user attached to an MRC: one check for every route
+    that works with one MRC's records."""
+    def decorator(view: Any) -> Any:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.works_with_cases:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return token_required(*roles, idempotent=idempotent)(wrapped)
 
     return decorator

@@ -3,7 +3,7 @@
 A record's representation carries a strong ``ETag`` (a hash of its JSON): ``If-None-Match``
 with it answers 304 without a body, and a correction sends it back as ``If-Match`` (a
 record changed meanwhile answers 412, or with the fields in conflict; see
-:mod:`mrc.api.records`). Lists are cursor pages ordered by last change then id, so a
+:func:`corrected`). Lists are cursor pages ordered by last change then id, so a
 program syncing with ``updated_since`` and following ``next`` sees every change once even
 while records are being written. Responses keep ``Cache-Control: no-store``
 (:mod:`mrc.security`): a program revalidates with its own copy.
@@ -24,9 +24,14 @@ from sqlalchemy import Select, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
 from werkzeug.wrappers import Response
 
+from mrc.api.formdata import BadBody, json_body
+from mrc.api.problems import problem
+from mrc.audit import services as audit
 from mrc.extensions import db
+from mrc.transactions import keep_writes
 
 MAX_LIMIT = 200
+Audited = tuple[str, int, int | None]  # audit entity, record id, MRC id
 DEFAULT_LIMIT = 50
 
 
@@ -119,3 +124,41 @@ def page(query: Select[Any], stamp: InstrumentedAttribute[datetime],
     next_cursor = _encode(getattr(last, stamp.key), getattr(last, ident.key)) \
         if more and last is not None else None
     return {"items": [shown(row) for row in rows], "next": next_cursor}
+
+
+def _conflicts(current: dict[str, Any], base: dict[str, Any], changes: dict[str, Any]
+               ) -> list[dict[str, Any]]:
+    """Fields the caller changes from ``base`` that the server changed to something else."""
+    return [{"field": name, "yours": value, "theirs": current.get(name), "base": base[name]}
+            for name, value in sorted(changes.items())
+            if name in base and current.get(name) != base[name] and current.get(name) != value]
+
+
+def corrected(current: dict[str, Any], fields: tuple[str, ...], record: Audited
+              ) -> Response | tuple[dict[str, Any], str | None]:
+    """The values a correction asks for over ``current`` (only ``fields``), or the answer
+    refusing it: no ``If-Match`` 428; changed meanwhile 412, or 409 with the fields in
+    conflict when the body says what it started from (``base``). A conflict is returned
+    to the counsellor to resolve, and is on the record's history (``record``: the audit
+    entity, the record's id and MRC)."""
+    body = json_body()
+    changes, base = body.get("changes"), body.get("base")
+    if not isinstance(changes, dict) or set(changes) - set(fields):
+        raise BadBody("changes")
+    seen = matches(current)
+    if seen is None:
+        return problem(428)
+    tag = {"ETag": etag_of(current)}
+    if not seen:
+        if not isinstance(base, dict):
+            return problem(412, headers=tag)
+        conflicts = _conflicts(current, base, changes)
+        if conflicts:
+            entity, record_id, mrc_id = record
+            audit.record("conflict", entity, record_id, mrc_id=mrc_id,
+                         detail="fields=" + ",".join(c["field"] for c in conflicts))
+            keep_writes()
+            return problem(409, headers=tag, extra={"conflicts": conflicts})
+    reason = body.get("reason")
+    return {**{k: current[k] for k in fields if k in current}, **changes}, \
+        reason if isinstance(reason, str) else None

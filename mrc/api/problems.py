@@ -33,11 +33,14 @@ TITLES: dict[int, Any] = {
 
 def problem(status: int, detail: str | None = None,
             headers: dict[str, str] | None = None,
-            extra: dict[str, Any] | None = None) -> Response:
+            extra: dict[str, Any] | None = None, title: Any = None) -> Response:
     """A problem document for ``status`` (an unknown status counts as 500); ``extra``:
-    members of its own (RFC 9457 extensions), such as ``errors`` by field."""
+    members of its own (RFC 9457 extensions), such as ``errors`` by field; ``title``: a
+    (lazily translated) title of its own where the status's usual one would mislead (a 422
+    of a rule other than the Idempotency-Key's)."""
     status = status if status in TITLES else 500
-    body: dict[str, Any] = {"type": "about:blank", "title": str(TITLES[status]),
+    body: dict[str, Any] = {"type": "about:blank",
+                            "title": str(title if title is not None else TITLES[status]),
                             "status": status}
     if detail:
         body["detail"] = detail

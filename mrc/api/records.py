@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any
 
-from flask import abort
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,13 +16,11 @@ from werkzeug.wrappers import Response
 
 from mrc.api import bp, shapes
 from mrc.api import record_schemas as S
-from mrc.api.auth import token_required
-from mrc.api.conditional import etag_of, matches, page, representation
+from mrc.api.auth import case_work
+from mrc.api.conditional import corrected, page, representation
 from mrc.api.formdata import BadBody, bound, json_body, refused
 from mrc.api.openapi import documented
 from mrc.api.problems import problem
-from mrc.audit import services as audit
-from mrc.auth.models import CASE_ROLES
 from mrc.cases import services
 from mrc.cases.correction_forms import SessionEditForm
 from mrc.cases.forms import AttemptForm, CodeSearchForm, PhoneSearchForm, RegisterForm, SessionForm
@@ -32,26 +28,8 @@ from mrc.cases.models import Client, CounsellingSession, FollowUp
 from mrc.extensions import db
 from mrc.leaflets.services import leaflet_choices
 from mrc.scope import get_scoped_or_404, scoped
-from mrc.transactions import keep_writes
 
-CASE_ROLES_SORTED = tuple(sorted(CASE_ROLES))
 PREFIX = shapes.PREFIX
-Audited = tuple[str, int, int | None]  # audit entity, record id, MRC id
-
-
-def case_work(idempotent: bool = True) -> Callable[[Any], Any]:
-    """``token_required`` for the case roles, and (as the web's ``case_worker_required``)
-    a user attached to an MRC: one check for every record route."""
-    def decorator(view: Any) -> Any:
-        @wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.works_with_cases:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return token_required(*CASE_ROLES_SORTED, idempotent=idempotent)(wrapped)
-
-    return decorator
 
 
 def _mrc() -> Any:
@@ -182,44 +160,6 @@ def log_session(client_id: int) -> Any:
 def session(session_id: int) -> Any:
     return representation(shapes.session(
         get_scoped_or_404(CounsellingSession, session_id, current_user)))
-
-
-def _conflicts(current: dict[str, Any], base: dict[str, Any], changes: dict[str, Any]
-               ) -> list[dict[str, Any]]:
-    """Fields the caller changes from ``base`` that the server changed to something else."""
-    return [{"field": name, "yours": value, "theirs": current.get(name), "base": base[name]}
-            for name, value in sorted(changes.items())
-            if name in base and current.get(name) != base[name] and current.get(name) != value]
-
-
-def corrected(current: dict[str, Any], fields: tuple[str, ...], record: Audited
-              ) -> Response | tuple[dict[str, Any], str | None]:
-    """The values a correction asks for over ``current`` (only ``fields``), or the answer
-    refusing it: no ``If-Match`` 428; changed meanwhile 412, or 409 with the fields in
-    conflict when the body says what it started from (``base``). A conflict goes back to
-    the counsellor to resolve, and on the record's history (``record``: its audit entity,
-    id and MRC)."""
-    body = json_body()
-    changes, base = body.get("changes"), body.get("base")
-    if not isinstance(changes, dict) or set(changes) - set(fields):
-        raise BadBody("changes")
-    seen = matches(current)
-    if seen is None:
-        return problem(428)
-    tag = {"ETag": etag_of(current)}
-    if not seen:
-        if not isinstance(base, dict):
-            return problem(412, headers=tag)
-        conflicts = _conflicts(current, base, changes)
-        if conflicts:
-            entity, record_id, mrc_id = record
-            audit.record("conflict", entity, record_id, mrc_id=mrc_id,
-                         detail="fields=" + ",".join(c["field"] for c in conflicts))
-            keep_writes()
-            return problem(409, headers=tag, extra={"conflicts": conflicts})
-    reason = body.get("reason")
-    return {**{k: current[k] for k in fields if k in current}, **changes}, \
-        reason if isinstance(reason, str) else None
 
 
 SESSION_FIELDS = ("date", "channel", "language", "intention", "destination", "route",

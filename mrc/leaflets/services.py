@@ -216,3 +216,21 @@ def given_in_session(session_id: int) -> list[HandOut]:
         .where(StockEntry.session_id == session_id)
         .group_by(StockEntry.leaflet_code, StockEntry.language))
     return [HandOut(code, lang, int(qty)) for code, lang, qty in rows]
+
+
+def given_at_events(event_ids: Iterable[int]) -> dict[int, list[HandOut]]:
+    """The leaflets handed out at each of ``event_ids`` (one query for a page of events)."""
+    ids = list(event_ids)
+    given: dict[int, list[HandOut]] = {}
+    if not ids:
+        return given
+    rows = db.session.execute(
+        select(StockEntry.event_id, StockEntry.leaflet_code, StockEntry.language,
+               -func.sum(StockEntry.quantity))
+        .where(StockEntry.event_id.in_(ids))
+        .group_by(StockEntry.event_id, StockEntry.leaflet_code, StockEntry.language)
+        .order_by(StockEntry.event_id, StockEntry.leaflet_code, StockEntry.language))
+    for event_id, code, lang, qty in rows:
+        if event_id is not None:
+            given.setdefault(event_id, []).append(HandOut(code, lang, int(qty)))
+    return given

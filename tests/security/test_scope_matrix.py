@@ -182,6 +182,11 @@ NO_RECORD = {
     "api.outputs.impact_estimates": "the impact page's protected estimates for the token's "
                                     "scope, as JSON",
     "api.outputs.start_report": "starts a quarterly report job of the token's own user",
+    "api.outreach.events": "outreach events of the token user's own MRC",
+    "api.outreach.record_event": "records an event in the token user's own MRC",
+    "api.outreach.stock_table": "leaflet stock of the token user's own MRC",
+    "api.outreach.receive_stock": "stock movement in the token manager's own MRC",
+    "api.outreach.adjust_stock": "stock movement in the token manager's own MRC",
     "home.index": "start page; redirects each role to its work",
     "home.health": "health check for the load balancer",
     "home.preferences": "the user's own display preferences",
