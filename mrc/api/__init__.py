@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from mrc.api import outputs
+from mrc.api import outputs, webhooks
 from mrc.config import API_PATH
 
 bp = Blueprint("api", __name__, url_prefix=f"{API_PATH}v1")
@@ -18,6 +18,7 @@ bp = Blueprint("api", __name__, url_prefix=f"{API_PATH}v1")
 # ``create_app`` imports only ``mrc.api.routes``, and a module attaching views to ``bp`` would
 # import this package back (an import cycle).
 bp.register_blueprint(outputs.bp)
+bp.register_blueprint(webhooks.bp)
 
 
 def init_app(app: Flask) -> None:
@@ -27,4 +28,5 @@ def init_app(app: Flask) -> None:
 
     csrf.exempt(bp)
     csrf.exempt(outputs.bp)
+    csrf.exempt(webhooks.bp)
     errors.register_renderer(API_PATH, problems.render_http_error)

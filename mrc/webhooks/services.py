@@ -116,7 +116,7 @@ def send_test(record: WebhookSubscription, *, actor: User | None = None) -> Webh
     return delivery
 
 
-def deliveries(record: WebhookSubscription) -> Select[tuple[WebhookDelivery]]:
+def deliveries(record: WebhookSubscription) -> Select[WebhookDelivery]:
     """The subscription's delivery log (the caller orders and pages it)."""
     return select(WebhookDelivery).where(WebhookDelivery.subscription_id == record.id)
 

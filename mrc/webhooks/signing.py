@@ -14,7 +14,7 @@ import time
 
 HEADER = "MRC-Signature"
 SCHEME = "v1"
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
 TOLERANCE_SECONDS = 300
 
 
