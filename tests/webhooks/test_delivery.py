@@ -145,7 +145,7 @@ def test_a_role_subscribes_only_to_what_it_may_see(make_user, receiver) -> None:
 
 def test_payloads_carry_nothing_about_a_person(make_user, make_client, receiver) -> None:
     counsellor = make_user("counsellor", "PK-ISB")
-    made = subscribe(counsellor, receiver, events.SESSION_LOGGED, events.FOLLOWUP_DUE)
+    subscribe(counsellor, receiver, events.SESSION_LOGGED, events.FOLLOWUP_DUE)
     baseline = date.today() - timedelta(days=90)  # the first wave falls due today
     client = make_client("PK-ISB", sessions=1, phone="0300 1234567", baseline=baseline)
     session = client.sessions[0]
