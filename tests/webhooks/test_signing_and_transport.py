@@ -55,3 +55,21 @@ def test_a_name_that_resolves_to_a_private_address_is_refused(monkeypatch) -> No
     monkeypatch.setattr(socket, "getaddrinfo", private)
     with pytest.raises(transport.DeliveryError, match="private address"):
         transport.post("https://rebinding.example.org/", b"{}", {}, allow_local=False)
+
+
+def test_the_verification_snippet_in_the_docs_works() -> None:
+    """docs/api.md's Python snippet accepts our signature and refuses a wrong one."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
+    snippet = re.search(r"```python\n(import hashlib\n.*?)```", text, re.S)
+    assert snippet is not None
+    namespace: dict[str, object] = {}
+    exec(compile(snippet.group(1), "docs/api.md", "exec"), namespace)  # noqa: S102
+    verify = namespace["verify"]
+    body = b'{"id":"ping:1"}'
+    value = signing.header("whsec_doc", body)
+    assert verify("whsec_doc", body, value)  # type: ignore[operator]
+    assert not verify("whsec_doc", body + b" ", value)  # type: ignore[operator]
+    assert not verify("whsec_other", body, value)  # type: ignore[operator]
