@@ -169,13 +169,14 @@ def record_deliveries(session: Session, events: list[Event],
                       now: datetime | None = None) -> list[WebhookDelivery]:
     """One pending delivery per event and subscription that receives it (and has not
     received it yet); added and flushed."""
-    events = _live(session, events)
+    subscribed = active_subscriptions(session)  # most commits: none, and one query only
+    events = _live(session, events) if subscribed else []
     if not events:
         return []
     scopes: dict[int, set[int]] = {}
     made: list[WebhookDelivery] = []
     when = now or datetime.now(UTC)
-    for subscription, owner in active_subscriptions(session):
+    for subscription, owner in subscribed:
         if owner.id not in scopes:
             scopes[owner.id] = set(session.scalars(mrc_ids_in_scope(owner)))
         wanted = {e.id: e for e in events

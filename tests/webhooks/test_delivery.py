@@ -254,3 +254,19 @@ def test_the_secret_is_stored_encrypted_and_rotates(make_user, receiver) -> None
 def _aware(moment: datetime | None) -> datetime:
     assert moment is not None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def test_a_session_rolled_back_announces_nothing(make_user, make_client, receiver) -> None:
+    from mrc.cases import services as cases
+
+    made = subscribe(make_user("counsellor"), receiver)
+    client = make_client("PK-ISB", sessions=0)
+    db.session.commit()
+    nested = db.session.begin_nested()
+    cases.log_session(client, {"date": date.today(), "channel": "walk_in", "language": "ur",
+                               "intention": "undecided"}, user=None)
+    nested.rollback()
+    db.session.commit()
+    assert deliveries_of(made) == []
+    db.session.rollback()  # a whole transaction rolled back leaves nothing pending either
+    assert events.PENDING_KEY not in db.session.info
