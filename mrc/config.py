@@ -101,6 +101,12 @@ class Config:
     # smtp+starttls://… ("" : alerts stay in the application).
     smtp_url: str = ""
     mail_from: str = "mrc@localhost"
+    # Seconds before each retry of a webhook delivery that failed (mrc.webhooks.delivery);
+    # after the last retry fails, the delivery is failed for good.
+    webhook_backoff: tuple[int, ...] = (10, 60, 300, 1800, 7200)
+    # Webhooks to http(s)://localhost or 127.0.0.1 allowed (tests, a receiver on the same
+    # machine); otherwise only https:// to public addresses (mrc.webhooks.transport).
+    webhook_allow_http_local: bool = False
     testing: bool = False
     secure_cookies: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
@@ -134,6 +140,8 @@ class Config:
                                      "31536000" if mode == "production" else "0")),
             smtp_url=env.get("MRC_SMTP_URL", ""),
             mail_from=env.get("MRC_MAIL_FROM", "mrc@localhost"),
+            webhook_backoff=_int_list(env.get("MRC_WEBHOOK_BACKOFF", "10,60,300,1800,7200")),
+            webhook_allow_http_local=env.get("MRC_WEBHOOK_ALLOW_HTTP_LOCAL", "") == "1",
             secure_cookies=mode == "production",
         )
         return cfg
@@ -196,6 +204,8 @@ class Config:
             "MRC_HSTS_SECONDS": self.hsts_seconds,
             "MRC_SMTP_URL": self.smtp_url,
             "MRC_MAIL_FROM": self.mail_from,
+            "MRC_WEBHOOK_BACKOFF": self.webhook_backoff,
+            "MRC_WEBHOOK_ALLOW_HTTP_LOCAL": self.webhook_allow_http_local,
             "PERMANENT_SESSION_LIFETIME": timedelta(minutes=self.session_minutes),
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",

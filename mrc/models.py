@@ -19,6 +19,7 @@ from mrc.panels.models import PanelExport, PanelStudy
 from mrc.referrals.models import Facility, Referral
 from mrc.survey.models import ComparisonRespondent, ComparisonResponse
 from mrc.trends.models import SignalNotification, SignalSubscription
+from mrc.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "MRC", "ApiToken", "AuditEvent", "Client", "ClientMonth", "LeafletMonth", "OutcomeMonth",
@@ -26,5 +27,5 @@ __all__ = [
     "CounsellingSession", "Country", "Facility", "FollowUp",
     "FollowUpAttempt", "Job", "Leaflet", "LoginThrottle", "MRCContactText", "OutreachEvent", "PanelExport",
     "PanelStudy", "Referral", "Region", "SignalNotification", "SignalSubscription",
-    "StockEntry", "User",
+    "StockEntry", "User", "WebhookDelivery", "WebhookSubscription",
 ]

@@ -132,6 +132,18 @@ class Settings:
         return self._int("MRC_JOB_HEARTBEAT_TIMEOUT")
 
     @property
+    def webhook_backoff(self) -> tuple[int, ...]:
+        """Seconds before each retry of a failed webhook delivery (``MRC_WEBHOOK_BACKOFF``)."""
+        value = self._config.get("MRC_WEBHOOK_BACKOFF", (10, 60, 300, 1800, 7200))
+        parts = value.split(",") if isinstance(value, str) else value
+        return tuple(int(part) for part in parts if str(part).strip())
+
+    @property
+    def webhook_allow_http_local(self) -> bool:
+        """Webhooks to localhost / 127.0.0.1 allowed (``MRC_WEBHOOK_ALLOW_HTTP_LOCAL=1``)."""
+        return bool(self._config.get("MRC_WEBHOOK_ALLOW_HTTP_LOCAL"))
+
+    @property
     def jobs_raise(self) -> bool:
         """Tests: re-raise a job's exception instead of only recording it."""
         return bool(self._config.get("MRC_JOBS_RAISE"))

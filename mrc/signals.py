@@ -48,3 +48,34 @@ kind ``session`` or ``outreach``), before the entries are added. The sender is t
 Guarantee: sent in the transaction of ``db.session`` that adds the entries, once per
 hand-out, with the MRC and day the entries are recorded under.
 """)
+
+session_logged = _signals.signal("session-logged", doc="""
+Sent by the case services when a counselling session is logged (``log_session``, after
+the new session is flushed, so it has an id). The sender is the new
+:class:`~mrc.cases.models.CounsellingSession`; no keyword arguments. Corrections and
+deletions of a session do not send it.
+
+Guarantee: sent once per new session, in the transaction of ``db.session`` that inserts
+it (a receiver that acts after commit must check the session still exists: a savepoint
+rolled back after the signal takes the session with it).
+""")
+
+job_finished = _signals.signal("job-finished", doc="""
+Sent by the job runner (:func:`mrc.jobs.runner.run_job`) when a job has finished
+successfully, before the commit that records it as finished. The sender is the
+:class:`~mrc.jobs.models.Job` (state ``finished``, its result recorded); no keyword
+arguments. A failed job sends nothing.
+
+Guarantee: sent in the transaction that marks the job finished, once per successful run
+(a job run again after a crash may send it again: receivers treat repeats as no-ops).
+""")
+
+trends_scored = _signals.signal("trends-scored", doc="""
+Sent by ``mrc signals run`` after it scored a week (cron runs it weekly), before its
+commit. The sender is the Monday of the week scored (:class:`datetime.date`); no keyword
+arguments. Receivers evaluate the week for the scopes they serve (what
+:func:`mrc.trends.services.publish` shows, never a count).
+
+Guarantee: sent in the command's transaction, once per run (running the command twice
+sends it twice: receivers treat repeats as no-ops).
+""")

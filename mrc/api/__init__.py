@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-from mrc.api import outputs, outreach
+from mrc.api import outputs, outreach, webhooks
 from mrc.config import API_PATH
 
 bp = Blueprint("api", __name__, url_prefix=f"{API_PATH}v1")
@@ -19,6 +19,7 @@ bp = Blueprint("api", __name__, url_prefix=f"{API_PATH}v1")
 # import this package back (an import cycle).
 bp.register_blueprint(outputs.bp)
 bp.register_blueprint(outreach.bp)  # outreach events and leaflet stock, the same way
+bp.register_blueprint(webhooks.bp)
 
 
 def init_app(app: Flask) -> None:
@@ -29,4 +30,5 @@ def init_app(app: Flask) -> None:
     csrf.exempt(bp)
     csrf.exempt(outputs.bp)
     csrf.exempt(outreach.bp)
+    csrf.exempt(webhooks.bp)
     errors.register_renderer(API_PATH, problems.render_http_error)

@@ -109,15 +109,18 @@ def _encode(stamp: datetime, ident: int) -> str:
 
 def page(query: Select[Any], stamp: InstrumentedAttribute[datetime],
          ident: InstrumentedAttribute[int], shown: Callable[[Any], dict[str, Any]],
-         ) -> dict[str, Any]:
-    """One cursor page of ``query``: ``{"items", "next"}`` (``next`` None on the last)."""
+         *, newest_first: bool = False) -> dict[str, Any]:
+    """One cursor page of ``query``: ``{"items", "next"}`` (``next`` None on the last);
+    ``newest_first``: by ``stamp`` and id descending (a log), else ascending (a sync)."""
     since, after, size = updated_since(), _cursor(), limit()
     if since is not None:
         query = query.where(stamp >= since)
-    if after is not None:
+    if after is not None and newest_first:
+        query = query.where(or_(stamp < after[0], and_(stamp == after[0], ident < after[1])))
+    elif after is not None:
         query = query.where(or_(stamp > after[0], and_(stamp == after[0], ident > after[1])))
-    rows: Sequence[Any] = db.session.scalars(
-        query.order_by(stamp, ident).limit(size + 1)).all()
+    order = (stamp.desc(), ident.desc()) if newest_first else (stamp, ident)
+    rows: Sequence[Any] = db.session.scalars(query.order_by(*order).limit(size + 1)).all()
     more = len(rows) > size
     rows = rows[:size]
     last = rows[-1] if rows else None

@@ -14,7 +14,9 @@ request's own transaction before the view runs, and the view's response is kept 
 - a request that fails (4xx/5xx) commits nothing, its key included: fixing the body and
   sending it again with the same key works.
 
-Keys are kept for :data:`KEEP` (a day), per user.
+Keys are kept for :data:`KEEP` (a day), per user. A response that shows a secret once (a
+new webhook's) is kept without it (:func:`keep_instead`): its replay says the secret was
+already shown.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from flask import request
+from flask import g, request
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
@@ -39,6 +41,13 @@ REPLAYED = "Idempotent-Replayed"
 KEEP = timedelta(hours=24)
 KEY = re.compile(r"[A-Za-z0-9._:-]{8,64}")
 PURGE_EVERY = 100  # kept keys are purged at every PURGE_EVERY-th new key
+KEPT_BODY = "mrc_idempotent_kept_body"
+
+
+def keep_instead(body: str) -> None:
+    """Keep ``body`` for replays of this request instead of its response's body (which
+    shows a secret that must be shown once and never stored)."""
+    setattr(g, KEPT_BODY, body)
 
 
 def fingerprint() -> str:
@@ -101,7 +110,7 @@ def once(user: User, view: Callable[[], Response]) -> Response:
     response = view()
     if response.status_code < 400:
         entry.status = response.status_code
-        entry.body = response.get_data(as_text=True)
+        entry.body = g.pop(KEPT_BODY, None) or response.get_data(as_text=True)
         entry.location = response.headers.get("Location")
     else:  # nothing was done: the key stays free (the request commits nothing anyway)
         db.session.delete(entry)

@@ -1,7 +1,8 @@
 """Counselling sessions: logging one, and the client's first session as the baseline.
 
 Services add and flush; the caller commits. Logging a session sends
-:data:`mrc.signals.client_changing` first, as every change of a client's records does.
+:data:`mrc.signals.client_changing` first, as every change of a client's records does, and
+:data:`mrc.signals.session_logged` once the session is saved.
 """
 
 from __future__ import annotations
@@ -97,4 +98,5 @@ def log_session(client: Client, data: dict[str, Any], user: User | None) -> Coun
                        session_id=record.id, user=user)
     if user is not None:
         audit.record("create", "session", record.id, mrc_id=client.mrc_id, user=user)
+    signals.session_logged.send(record)
     return record

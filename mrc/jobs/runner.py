@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 
+from mrc import signals
 from mrc.database import release_connections
 from mrc.extensions import db
 from mrc.jobs.kinds import kind_function
@@ -93,6 +94,35 @@ def enqueue(job: Job) -> None:
         raise QueueUnavailable(_("The background queue is not reachable right now. Nothing "
                                  "was lost: try again in a moment, or ask your administrator "
                                  "to check the job workers.")) from exc
+
+
+def queue_call(function: str, args: tuple[object, ...], *, job_id: str,
+               timeout: int = 60) -> bool:
+    """Hand a call of ``function`` (dotted path; it builds its own app, as
+    :func:`run_job_in_worker` does) to the RQ queue, for work that is not a :class:`Job`
+    row (webhook deliveries). False when no Redis is configured: the caller runs it some
+    other way. A call already waiting under ``job_id`` is not queued twice. Raises
+    RedisError when Redis cannot be reached."""
+    redis_url = settings().redis_url
+    if not redis_url:
+        return False
+    from redis import Redis
+    from rq import Queue
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job as QueuedJob
+    from rq.job import JobStatus
+
+    connection = Redis.from_url(redis_url, socket_connect_timeout=3, socket_timeout=5)
+    try:
+        waiting = QueuedJob.fetch(job_id, connection=connection).get_status()
+    except NoSuchJobError:
+        waiting = None
+    if waiting in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED,
+                   JobStatus.SCHEDULED):
+        return True
+    Queue(QUEUE_NAME, connection=connection).enqueue_call(
+        function, args=args, timeout=timeout, failure_ttl=86400, result_ttl=0, job_id=job_id)
+    return True
 
 
 def submit(job: Job) -> Submitted:
@@ -242,6 +272,7 @@ def run_job(job_id: int, *, heartbeat: bool = False) -> None:
     if result is not None:
         job.result_file, job.result_name = result.file_name, result.download_name
     job.state, job.progress, job.finished_at = "finished", 100, _now()
+    signals.job_finished.send(job)
     db.session.commit()
 
 

@@ -10,6 +10,7 @@ from datetime import date, datetime
 import click
 from flask.cli import with_appcontext
 
+from mrc import signals
 from mrc.aggregates.commands import scope_ids
 from mrc.extensions import db
 
@@ -40,6 +41,8 @@ def run_command(scope: str, week: datetime | None, fmt: str, deliver: bool) -> N
     evaluation = services.evaluate(org(scope_ids(scope)), weekly.monday(day))
     shown = services.publish(evaluation)
     audit.record("export", "signals", None, detail=f"scope={scope},week={day.isoformat()}")
+    # Webhooks (signal.raised) evaluate the week for each subscriber's own scope.
+    signals.trends_scored.send(weekly.monday(day))
     db.session.commit()
     if deliver:
         done = alerts.deliver(weekly.monday(day))

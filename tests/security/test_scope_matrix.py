@@ -69,6 +69,7 @@ RECORD_PARAMS = {
     "attempt_id": "follow-up attempt (corrected)",
     "subscription_id": "signal alert (belongs to the user who subscribed)",
     "referral_id": "referral (its MRC's; for a partner, only those sent to its facility)",
+    "webhook_id": "webhook subscription (belongs to the user who made it)",
 }
 # For a new kind of record add its parameter above and a factory here: it receives the MRC's
 # ``Records`` (mrc code, a counsellor ``owner`` of that MRC) and returns the id of a record of
@@ -140,6 +141,23 @@ def make_referral(records: Records) -> int:
 
 EXTRA_RECORDS["referral_id"] = make_referral
 
+
+def make_webhook(records: Records) -> int:
+    """A webhook of the MRC's counsellor, with a delivery in its log: a hole would show its
+    name, its address or a delivery's payload."""
+    from mrc.webhooks import events as hook_events
+    from mrc.webhooks import services as hooks
+
+    name = f"hook {records.mrc} private"
+    url = f"https://hooks-{records.mrc.lower()}.example.org/in"
+    made = hooks.create_subscription(records.owner, name, url, [hook_events.SESSION_LOGGED])
+    hooks.send_test(made.record, actor=records.owner)
+    records.secrets += [name, url]
+    return made.record.id
+
+
+EXTRA_RECORDS["webhook_id"] = make_webhook
+
 ADMIN_ONLY = {
     "admin.edit_region": "regions are managed by admins, whose scope is everything",
     "admin.edit_country": "countries are managed by admins",
@@ -187,6 +205,8 @@ NO_RECORD = {
     "api.outreach.stock_table": "leaflet stock of the token user's own MRC",
     "api.outreach.receive_stock": "stock movement in the token manager's own MRC",
     "api.outreach.adjust_stock": "stock movement in the token manager's own MRC",
+    "api.webhooks.webhooks": "the token user's own webhooks",
+    "api.webhooks.create": "makes a webhook of the token's own user",
     "home.index": "start page; redirects each role to its work",
     "home.health": "health check for the load balancer",
     "home.preferences": "the user's own display preferences",
