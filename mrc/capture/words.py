@@ -32,6 +32,8 @@ def words() -> dict[str, str]:
         "deviceExpired": _("This device's access has ended: log in and set it up again "
                            "(entries kept on it stay and are sent then)."),
         "newCode": _("Client code given on this device: %(code)s", code="{code}"),
+        "otherUser": _("Entries of another counsellor are waiting on this device: they "
+                       "must log in here and send them first."),
         "noCode": _("No client code is left on this device: connect to get more."),
         "codesLeft": _("Client codes left on this device: %(count)s", count="{count}"),
         "noClient": _("No client with this code or id in your MRC."),

@@ -39,6 +39,8 @@
   async function setUp(password) {
     const state = await serverState().catch(() => null);
     if (!state) return words.needLogin;
+    const before = await Store.meta();
+    if (before && before.user !== state.user && await Store.count() > 0) return words.otherUser;
     const response = await fetch(page.device, {
       method: "POST", credentials: "same-origin",
       headers: {"X-CSRFToken": state.csrf}, body: new URLSearchParams({password})});
