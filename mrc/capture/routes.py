@@ -95,7 +95,10 @@ def device() -> Response:
 def device_codes() -> Response:
     """``device`` (its token's id) → the device's unused codes (a new block when it runs
     low)."""
-    token = devices.own_device(current_user, request.form.get("device", ""))
+    typed = request.form.get("device", "")
+    if not typed.strip():
+        return _json(400, error="device")
+    token = devices.own_device(current_user, typed)
     if token is None:
         return _json(404, error="device")
     return _json(codes=codes.device_codes(token, current_user.mrc_id))
