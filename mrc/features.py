@@ -16,7 +16,7 @@ from types import ModuleType
 # Order of blueprint registration and of commands in ``mrc --help``.
 FEATURES = ("home", "auth", "admin", "audit", "org", "cases", "imports", "jobs", "leaflets",
             "outreach", "referrals", "survey", "panels", "aggregates", "trends", "impact",
-            "reports", "webhooks", "api", "demo")
+            "reports", "webhooks", "api", "capture", "demo")
 
 
 def feature_package(name: str) -> ModuleType:

@@ -10,6 +10,7 @@ from mrc.aggregates.models import (
 from mrc.api.models import ApiToken
 from mrc.audit.models import AuditEvent
 from mrc.auth.models import LoginThrottle, User
+from mrc.capture.models import CaptureCode, CaptureCodeBlock
 from mrc.cases.models import Client, CounsellingSession, FollowUp, FollowUpAttempt
 from mrc.jobs.models import Job
 from mrc.leaflets.models import Leaflet, StockEntry
@@ -22,7 +23,7 @@ from mrc.trends.models import SignalNotification, SignalSubscription
 from mrc.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
-    "MRC", "ApiToken", "AuditEvent", "Client", "ClientMonth", "LeafletMonth", "OutcomeMonth",
+    "MRC", "ApiToken", "AuditEvent", "CaptureCode", "CaptureCodeBlock", "Client", "ClientMonth", "LeafletMonth", "OutcomeMonth",
     "OutreachMonth", "SessionMonth", "ComparisonRespondent", "ComparisonResponse",
     "CounsellingSession", "Country", "Facility", "FollowUp",
     "FollowUpAttempt", "Job", "Leaflet", "LoginThrottle", "MRCContactText", "OutreachEvent", "PanelExport",

@@ -31,7 +31,10 @@ CLIENT_PROPS: Schema = {"sex": TEXT, "birth_year": {"type": "integer"}, "provinc
                         "consent_date": DAY, "registered_on": DAY}
 NEW_CLIENT: Schema = {"type": "object", "required": ["sex", "migrant_status", "education",
                                                      "employment", "registered_on"],
-                      "properties": {**CLIENT_PROPS, "phone": TEXT}}
+                      "properties": {**CLIENT_PROPS, "phone": TEXT, "code": {
+                          **TEXT, "description": _l(
+                              "Only from a capture device: an unused client code of a "
+                              "block reserved for this token (docs/offline.md).")}}}
 AWARENESS: Schema = {"type": "object", "additionalProperties": {"enum": ["T", "F", "?"]},
                      "description": _l("Answers by question key.")}
 SESSION_PROPS: Schema = {

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from flask import g
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,6 +22,7 @@ from mrc.api.conditional import corrected, page, representation
 from mrc.api.formdata import BadBody, bound, json_body, refused
 from mrc.api.openapi import documented
 from mrc.api.problems import problem
+from mrc.capture import codes
 from mrc.cases import services
 from mrc.cases.correction_forms import SessionEditForm
 from mrc.cases.forms import AttemptForm, CodeSearchForm, PhoneSearchForm, RegisterForm, SessionForm
@@ -65,10 +67,13 @@ def clients() -> Any:
             responses={201: S.made(S.CLIENT)}, problems=[409, 422])
 @case_work()
 def register() -> Any:
-    mrc = _mrc()
-    form = bound(RegisterForm, json_body(), country=services.mrc_country_code(mrc))
-    saved = _saved(form, lambda: services.register_client(mrc, form.client_data(),
-                                                          current_user))
+    mrc, body = _mrc(), json_body()
+    form = bound(RegisterForm, body, country=services.mrc_country_code(mrc))
+    # A code given offline by a capture device: only one of the blocks reserved for this
+    # very token (mrc.capture.codes), used up with the registration.
+    saved = _saved(form, lambda: services.register_client(
+        mrc, form.client_data(), current_user,
+        code=codes.claim(g.api_token, mrc.id, body["code"]) if "code" in body else None))
     if isinstance(saved, Response):
         return saved
     return representation(shapes.client(saved, mrc), 201, f"{PREFIX}/clients/{saved.id}")

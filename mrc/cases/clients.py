@@ -70,15 +70,17 @@ def _unique_code() -> str:
             return code
 
 
-def register_client(mrc: MRC, data: dict[str, Any], user: User | None) -> Client:
-    """Create a client with a new random code. Raises ValidationError."""
+def register_client(mrc: MRC, data: dict[str, Any], user: User | None, *,
+                    code: str | None = None) -> Client:
+    """Create a client with a new random code (or ``code``, a canonical code the caller
+    has checked is free: one reserved for a capture device). Raises ValidationError."""
     errors = validate_client(data)
     phone_enc, phone_index = _checked_phone(data.get("phone"), mrc, errors) or (None, None)
     if errors:
         raise ValidationError(errors)
     consent = bool(data.get("followup_consent"))
     client = Client(
-        code=_unique_code(),
+        code=code or _unique_code(),
         mrc_id=mrc.id,
         sex=data["sex"],
         birth_year=data.get("birth_year"),

@@ -79,6 +79,8 @@ ROLE_OF = {
     "admin.unlock_mrc_user": "manager",
     "admin.unlock_user": "admin",
     "auth.login": "anonymous",
+    "capture.device": "counsellor",
+    "capture.device_codes": "counsellor",
     "auth.logout": "counsellor",
     "cases.attempt": "counsellor",
     "cases.client_list": "counsellor",

@@ -186,6 +186,8 @@ PUBLIC = {
     "static": "static files",
     "api.openapi_json": "the API's OpenAPI document: it describes the API, holds nobody's data",
     "api.docs": "the API reference page, rendered from that same document",
+    "capture.manifest": "the capture page's web app manifest (fetched without cookies; no data)",
+    "capture.service_worker": "the capture page's service worker script (no data)",
 }
 
 NO_RECORD = {
@@ -207,6 +209,12 @@ NO_RECORD = {
     "api.outreach.adjust_stock": "stock movement in the token manager's own MRC",
     "api.webhooks.webhooks": "the token user's own webhooks",
     "api.webhooks.create": "makes a webhook of the token's own user",
+    "capture.index": "the capture page (forms of the user's own MRC, no record)",
+    "capture.manifest": "the web app manifest (public, above)",
+    "capture.service_worker": "the service worker script (public, above)",
+    "capture.state": "the user's own id and a CSRF token",
+    "capture.device": "issues a device (a token and codes) to the user's own account",
+    "capture.device_codes": "codes of the user's own device (token id POSTed)",
     "home.index": "start page; redirects each role to its work",
     "home.health": "health check for the load balancer",
     "home.preferences": "the user's own display preferences",
