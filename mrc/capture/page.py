@@ -18,7 +18,12 @@ from mrc.cases.correction_forms import SessionEditForm
 from mrc.cases.forms import AttemptForm, RegisterForm, SessionForm
 from mrc.cases.services import mrc_country_code
 from mrc.forms import LocalDateField, date_hint
+from mrc.i18n import language_choices
+from mrc.leaflets.services import active_leaflets
 from mrc.org.models import MRC
+from mrc.org.services import provinces
+from mrc.outreach.forms import EventForm
+from mrc.outreach.vocab import ATTENDANCE_COLUMNS
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "capture"
 ASSETS = ("capture.js", "store.js", "capture.css", "icon.svg")
@@ -29,10 +34,11 @@ SESSION_FIELDS = ("date", "channel", "language", "intention", "destination", "to
                   "duration_minutes", "notes")
 ATTEMPT_FIELDS = ("date", "method", "reached", "location_status", "intention",
                   "used_mrc_info", "give_up")
+EVENT_FIELDS = ("date", "type", "province", "estimated_reach", "topics", "partners")
 CORRECTION_FIELDS = ("reason", "date", "channel", "language", "intention",
                      "duration_minutes")
 REQUIRED = {"registered_on", "sex", "migrant_status", "education", "employment", "date",
-            "channel", "language", "intention", "method", "reached", "reason"}
+            "channel", "language", "intention", "method", "reached", "reason", "type"}
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,7 @@ def _kind(form_field: Field) -> str:
 
 def _control(form_field: Field) -> Control:
     kind = _kind(form_field)
-    choices = [(str(v), str(label)) for v, label in (form_field.choices or [])] \
+    choices = [(str(v), str(label)) for v, label, *_ in (form_field.choices or [])] \
         if kind in ("select", "checks") else []
     required = form_field.name in REQUIRED
     if kind == "select" and required and (not choices or choices[0][0] != ""):
@@ -67,13 +73,21 @@ def _control(form_field: Field) -> Control:
 
 
 def forms(mrc: MRC) -> dict[str, list[Control]]:
-    """The four forms' controls, for ``mrc`` (its provinces)."""
+    """The forms' controls, for ``mrc`` (its provinces). An outreach event's come in three
+    parts: its fields, the attendance grid, and the leaflet lines (``leaflets-<n>-<field>``,
+    as the web's form names them; the page sends them as the API's ``leaflets`` list)."""
     meta = {"csrf": False}
     client = RegisterForm(formdata=None, meta=meta, country=mrc_country_code(mrc))
     session = SessionForm(formdata=None, meta=meta, leaflets=[])
     attempt = AttemptForm(formdata=None, meta=meta)
     edit = SessionEditForm(formdata=None, meta=meta, leaflets=[])
-    return {"client": [_control(client[n]) for n in CLIENT_FIELDS],
+    event = EventForm(formdata=None, meta=meta, provinces=provinces(mrc_country_code(mrc)),
+                      leaflets=[(x.code, x.code) for x in active_leaflets()],
+                      languages=language_choices())
+    return {"event": [_control(event[n]) for n in EVENT_FIELDS],
+            "attendance": [_control(event[n]) for n in ATTENDANCE_COLUMNS],
+            "hand_outs": [_control(part) for row in event.leaflets for part in row],
+            "client": [_control(client[n]) for n in CLIENT_FIELDS],
             "session": [_control(session[n]) for n in SESSION_FIELDS],
             "attempt": [_control(attempt[n]) for n in ATTEMPT_FIELDS],
             "correction": [_control(edit[n]) for n in CORRECTION_FIELDS]}

@@ -148,11 +148,17 @@
 
   /* --- the forms: each saved as an entry with its own Idempotency-Key ---------------- */
 
+  // A number field's digits are sent as a number; anything else as typed, for the server to refuse.
+  const number = (element) => {
+    const text = element.value.trim();
+    return "number" in element.dataset && /^\d+$/.test(text) ? Number(text) : text;
+  };
+
   function values(form) {
     const body = {};
     for (const element of form.elements) {
       if (!element.name || element.tagName === "BUTTON" || element.tagName === "FIELDSET") continue;
-      if (element.type !== "checkbox") body[element.name] = element.value.trim();
+      if (element.type !== "checkbox") body[element.name] = number(element);
       else if (element.value === "on") body[element.name] = element.checked;  // a single box
       else {
         body[element.name] = body[element.name] || [];
@@ -180,7 +186,7 @@
     const out = {};
     for (const [name, value] of Object.entries(body)) {
       if (value === "" || value === false) continue;
-      out[name] = name === "birth_year" || name === "duration_minutes" ? Number(value) : value;
+      out[name] = value;
     }
     return out;
   }
@@ -199,6 +205,17 @@
     if (kind === "session") {
       const {client, ...rest} = body;
       return {kind, client, body: clean(rest)};
+    }
+    if (kind === "event") {
+      // The leaflet lines (leaflets-<n>-<field>) become the API's list of those filled in.
+      const rows = {}, rest = {};
+      for (const [name, value] of Object.entries(body)) {
+        const part = /^leaflets-(\d+)-(\w+)$/.exec(name);
+        if (!part) rest[name] = value;
+        else if (value !== "") (rows[part[1]] = rows[part[1]] || {})[part[2]] = value;
+      }
+      const leaflets = Object.values(rows);
+      return {kind, body: {...clean(rest), ...(leaflets.length ? {leaflets} : {})}};
     }
     if (kind === "attempt") {
       const {client, wave, ...rest} = body;
@@ -319,10 +336,12 @@
     return {state: "refused", status: result.status, title: result.body.title || "", errors};
   }
 
+  const CREATED_AT = {client: "/clients", event: "/outreach/events"};
+
   async function deliver(entry, entries) {
     const key = {"Idempotency-Key": entry.id};
-    if (entry.kind === "client") {
-      const result = await call("POST", "/clients", entry.body, key);
+    if (entry.kind in CREATED_AT) {
+      const result = await call("POST", CREATED_AT[entry.kind], entry.body, key);
       return result.ok ? {state: "sent", serverId: result.body.id} : refusal(result);
     }
     if (entry.kind === "session" || entry.kind === "attempt") {
@@ -390,6 +409,10 @@
   function summary(entry) {
     if (entry.kind === "client") return entry.code.slice(0, 4) + "-" + entry.code.slice(4);
     if (entry.kind === "correction") return "#" + entry.session;
+    if (entry.kind === "event") {
+      const type = $(`#event-type option[value="${CSS.escape(entry.body.type)}"]`);
+      return (type ? type.textContent : entry.body.type) + " · " + shown(entry.body.date);
+    }
     return shown(entry.client) + " · " + shown(entry.body.date);
   }
 
