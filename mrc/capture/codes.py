@@ -63,11 +63,6 @@ def device_codes(token: ApiToken, mrc_id: int, size: int = BLOCK_SIZE) -> list[s
     return [format_code(code) for code in left]
 
 
-def blocks_of(token: ApiToken) -> int:
-    return db.session.scalar(select(func.count()).select_from(CaptureCodeBlock)
-                             .where(CaptureCodeBlock.token_id == token.id)) or 0
-
-
 def claim(token: ApiToken, mrc_id: int, typed: object) -> str:
     """The canonical code ``typed``, now used up, if it is an unused code of a block of
     ``token`` at ``mrc_id``; ValidationError on ``code`` otherwise (whatever the reason:

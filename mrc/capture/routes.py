@@ -32,7 +32,7 @@ def _json(status: int = 200, **values: Any) -> Response:
 def index() -> str:
     return render_template("capture/index.html", forms=page.forms(current_user.mrc),
                            words=words(), version=page.asset_version(),
-                           api=f"{API_PATH}v1")
+                           api=f"{API_PATH}v1", refill_below=codes.REFILL_BELOW)
 
 
 @bp.route("/manifest.webmanifest")

@@ -10,13 +10,13 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mrc.api import tokens
 from mrc.api.models import ApiToken
 from mrc.audit.models import AuditEvent
 from mrc.capture import codes as capture_codes
-from mrc.capture.models import CaptureCode
+from mrc.capture.models import CaptureCode, CaptureCodeBlock
 from mrc.cases.models import Client
 from mrc.extensions import db
 from mrc.privacy.codes import format_code, generate_code, normalise_code
@@ -36,6 +36,12 @@ def register(http: Any, secret: str, **extra: Any) -> Any:
                      content_type="application/json",
                      headers={"Authorization": f"Bearer {secret}", "Accept-Language": "en",
                               "Idempotency-Key": uuid.uuid4().hex})
+
+
+def blocks_of(token: ApiToken) -> int:
+    """How many code blocks the device ``token`` has been given."""
+    return db.session.scalar(select(func.count()).select_from(CaptureCodeBlock)
+                             .where(CaptureCodeBlock.token_id == token.id)) or 0
 
 
 def size(http: Any, path: str) -> int:
@@ -64,6 +70,8 @@ def test_the_page_is_small_translated_and_holds_no_record(client, make_user, log
                                  text, re.S).group(1))
     assert "{count}" in words["pending"] and words["yours"]
     assert "csrf_token" not in text  # the page is kept by the service worker
+    # The page asks for codes below the server's own mark (capture.js reads it here).
+    assert f'data-refill-below="{capture_codes.REFILL_BELOW}"' in text
     total = len(html.data) + sum(size(client, f"/static/capture/{name}")
                                  for name in ("capture.js", "store.js", "capture.css"))
     assert total < 100_000, total
@@ -164,11 +172,11 @@ def test_a_device_running_low_gets_a_new_block(client, make_user, login) -> None
     for code in device["codes"][:used]:
         assert register(client, device["token"], code=code).status_code == 201
     left = device["codes"][used:]
-    assert capture_codes.blocks_of(token) == 1
+    assert blocks_of(token) == 1
     answer = client.post("/capture/codes", data={"device": token.id})
     assert answer.status_code == 200
     fresh = answer.get_json()["codes"]
-    assert capture_codes.blocks_of(token) == 2
+    assert blocks_of(token) == 2
     assert fresh[: len(left)] == left and len(fresh) == len(left) + capture_codes.BLOCK_SIZE
     # Every reserved code is unique, and none is a client's.
     reserved = list(db.session.scalars(select(CaptureCode.code)))
@@ -177,7 +185,7 @@ def test_a_device_running_low_gets_a_new_block(client, make_user, login) -> None
     assert not new & set(db.session.scalars(select(Client.code)))
     # Not low: the same codes, no new block.
     assert client.post("/capture/codes", data={"device": token.id}).get_json()["codes"] == fresh
-    assert capture_codes.blocks_of(token) == 2
+    assert blocks_of(token) == 2
 
 
 def test_codes_only_for_the_user_own_active_device(client, make_user, login) -> None:

@@ -121,7 +121,8 @@
 
   /* --- client codes of the device's block ------------------------------------------- */
 
-  const nextCode = () => codes.codes.find((code) => !codes.used.includes(code)) || null;
+  const unusedCodes = () => codes.codes.filter((code) => !codes.used.includes(code));
+  const nextCode = () => unusedCodes()[0] || null;
 
   async function saveCodes() {
     meta.codes = await Store.seal(key, codes);
@@ -132,7 +133,7 @@
   function showCodes() {
     const next = nextCode();
     $("#code-next").textContent = next ? say(words.codesLeft, {count: numbers.format(
-      codes.codes.filter((code) => !codes.used.includes(code)).length)}) : words.noCode;
+      unusedCodes().length)}) : words.noCode;
   }
 
   async function refillCodes() {
@@ -380,7 +381,7 @@
         await render(entries);
       }
       backoff = 2000;
-      if (navigator.onLine && codes.codes.filter((c) => !codes.used.includes(c)).length < 10) await refillCodes().catch(() => null);
+      if (navigator.onLine && unusedCodes().length < Number(page.refillBelow)) await refillCodes().catch(() => null);
     } catch (error) {
       retry = true;
       if (error instanceof Expired) notice(words.deviceExpired);
